@@ -1,0 +1,59 @@
+"""The typed exception tree of astraweave.
+
+Every error astraweave raises on purpose derives from :class:`AstraweaveError` and
+carries its context as attributes (``entity``, ``component``, ``system``, ``tool``,
+``step``, ``tick``, ``path``, ``line``, ...), plus an optional ``hint`` saying how to fix
+it. :class:`UsageError` is a mixin marking API misuse, apart from runtime conditions a
+game handles (no path, on cooldown)::
+
+    AstraweaveError
+    ├── EcsError
+    │   ├── EntityError
+    │   │   └── DeadEntityError
+    │   ├── ComponentError
+    │   │   ├── UnknownComponentError      (UsageError)
+    │   │   ├── MissingComponentError
+    │   │   ├── ComponentTypeError         (UsageError)
+    │   │   └── ComponentShapeError        (UsageError)
+    │   ├── ResourceError
+    │   │   └── MissingResourceError
+    │   ├── ScheduleError                  (UsageError)
+    │   │   ├── UnknownStageError
+    │   │   ├── DuplicateSystemError
+    │   │   ├── SystemConflictError
+    │   │   └── SystemCycleError
+    │   ├── StructuralChangeError          (UsageError)
+    │   ├── SnapshotError
+    │   └── PluginError                    (UsageError)
+    ├── PhysicsError                       (see _physics.py)
+    ├── NavError                           (see _nav.py)
+    ├── ToolError                          (sandbox rejections, see _core.py)
+    ├── ScenarioError
+    ├── PlannerError
+    ├── LlmError
+    ├── EvalError
+    ├── ProfilingError
+    └── CliError
+
+Errors from libraries we wrap (pymunk, openai, sqlite3, llama-cpp) are translated into
+this tree at the boundary and raised ``from`` the original exception.
+"""
+
+from astraweave.errors import _base, _core, _ecs, _nav, _physics, _subsystems
+from astraweave.errors._base import *  # noqa: F403  (re-export; names listed in _base.__all__)
+from astraweave.errors._core import *  # noqa: F403  (re-export; names listed in _core.__all__)
+from astraweave.errors._ecs import *  # noqa: F403  (re-export; names listed in _ecs.__all__)
+from astraweave.errors._nav import *  # noqa: F403  (re-export; names listed in _nav.__all__)
+from astraweave.errors._physics import *  # noqa: F403  (re-export; names listed in _physics.__all__)
+from astraweave.errors._subsystems import *  # noqa: F403  (re-export; see _subsystems.__all__)
+
+__all__ = sorted(
+    [
+        *_base.__all__,
+        *_core.__all__,
+        *_ecs.__all__,
+        *_nav.__all__,
+        *_physics.__all__,
+        *_subsystems.__all__,
+    ]
+)
