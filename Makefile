@@ -30,7 +30,7 @@ system-deps:
 	fi
 
 demo: install
-	$(VENV)/bin/astraweave demo --out $(DEMO_OUT)
+	$(VENV)/bin/astraweave demo crowd --out $(DEMO_OUT)
 
 lint:
 	$(VENV)/bin/ruff check src tests benchmarks examples

@@ -27,67 +27,93 @@ __all__ = ["Chunk", "ColumnView", "Query"]
 
 
 class ColumnView:
-    """Writable numpy views of one component's columns in one chunk.
+    """Writable numpy views of one component's columns in one archetype.
 
     Reading ``view.x`` gives the live rows of field ``x`` (a view, not a copy);
-    ``view.x += 1`` and ``view.x = array`` write into the table.
+    ``view.x += 1`` and ``view.x = array`` write into the table. Each component
+    gets a generated subclass with one property per field, so field access is a
+    plain attribute lookup.
     """
 
-    __slots__ = ("_cols", "_n", "_type")
-    _type: type
-    _cols: dict[str, npt.NDArray[Any]]
-    _n: int
+    __slots__ = ("_arch", "_cols", "_last")
+    _type: type = object
 
-    def __init__(self, cls: type, cols: dict[str, npt.NDArray[Any]], n: int) -> None:
-        object.__setattr__(self, "_type", cls)
-        object.__setattr__(self, "_cols", cols)
-        object.__setattr__(self, "_n", n)
+    def __init__(self, arch: Archetype, cols: dict[str, npt.NDArray[Any]]) -> None:
+        self._arch = arch
+        self._cols = cols
+        self._last: dict[str, npt.NDArray[Any]] = {}
 
-    def __getattr__(self, name: str) -> npt.NDArray[Any]:
+    def _set(self, name: str, value: Any) -> None:
+        col = self._cols[name]
+        n = self._arch.len
         try:
-            return self._cols[name][: self._n]
-        except KeyError:
-            component_info(self._type).field(name)  # raises ComponentTypeError with field list
-            raise  # pragma: no cover  (field() always raises for unknown names)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        try:
-            col = self._cols[name]
-        except KeyError:
-            component_info(self._type).field(name)
-            raise  # pragma: no cover
-        if (
-            isinstance(value, np.ndarray)
-            and value.base is col
-            and value.shape[:1] == (self._n,)
-            and value.strides == col.strides
-            and value.__array_interface__["data"][0] == col.__array_interface__["data"][0]
-        ):
-            return  # in-place operator already wrote into the column
-        try:
-            col[: self._n] = value
+            col[:n] = value
         except ValueError as exc:
             raise ComponentShapeError(
                 f"cannot assign {np.shape(value)} to {self._type.__qualname__}.{name} "
-                f"of shape {(self._n, *col.shape[1:])}",
+                f"of shape {(n, *col.shape[1:])}",
                 component=self._type.__qualname__,
                 field=name,
             ) from exc
 
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for names that are not fields: give the typed error.
+        component_info(self._type).field(name)
+        raise AttributeError(name)  # pragma: no cover  (field() raises for unknown names)
+
     def __len__(self) -> int:
-        return self._n
+        return self._arch.len
 
     def __repr__(self) -> str:
-        return f"ColumnView({self._type.__qualname__}, {self._n} rows)"
+        return f"ColumnView({self._type.__qualname__}, {self._arch.len} rows)"
+
+
+_VIEW_CLASSES: dict[type, type[ColumnView]] = {}
+
+
+def _field_property(name: str) -> property:
+    def fget(self: ColumnView) -> npt.NDArray[Any]:
+        view = self._cols[name][: self._arch.len]
+        self._last[name] = view
+        return view
+
+    def fset(self: ColumnView, value: Any) -> None:
+        last = self._last.get(name)
+        if (
+            value is last
+            and last is not None
+            and last.base is self._cols[name]
+            and len(last) == self._arch.len
+        ):
+            return  # an in-place operator (``view.x += 1``) already wrote into the column
+        self._set(name, value)
+
+    return property(fget, fset, doc=f"column view of field {name!r}")
+
+
+def view_class(cls: type) -> type[ColumnView]:
+    """The generated :class:`ColumnView` subclass for component ``cls``."""
+    vc = _VIEW_CLASSES.get(cls)
+    if vc is None:
+        info = component_info(cls)
+        attrs: dict[str, Any] = {f.name: _field_property(f.name) for f in info.fields}
+        attrs["__slots__"] = ()
+        attrs["_type"] = cls
+        vc = type(f"{cls.__qualname__}View", (ColumnView,), attrs)
+        _VIEW_CLASSES[cls] = vc
+    return vc
 
 
 class Chunk:
-    """One archetype's rows matched by a query."""
+    """One archetype's rows matched by a query (cached per archetype)."""
 
-    __slots__ = ("archetype",)
+    __slots__ = ("_views", "archetype")
 
     def __init__(self, archetype: Archetype) -> None:
         self.archetype = archetype
+        self._views: dict[type, ColumnView] = {
+            cls: view_class(cls)(archetype, cols) for cls, cols in archetype.cols.items()
+        }
 
     @property
     def entities(self) -> npt.NDArray[np.int64]:
@@ -97,24 +123,23 @@ class Chunk:
     def __len__(self) -> int:
         return self.archetype.len
 
-    def __getitem__(self, cls: type) -> ColumnView:
-        cols = self.archetype.cols.get(cls)
-        if cols is None:
+    def __getitem__(self, cls: type) -> Any:
+        try:
+            return self._views[cls]
+        except KeyError:
             raise MissingComponentError(
                 f"this chunk's archetype has no {getattr(cls, '__qualname__', cls)}",
                 component=getattr(cls, "__qualname__", repr(cls)),
                 hint="list it as required in the query, or use chunk.get() for optional ones",
-            )
-        return ColumnView(cls, cols, self.archetype.len)
+            ) from None
 
-    def get(self, cls: type) -> ColumnView | None:
+    def get(self, cls: type) -> Any:
         """The view of ``cls``, or ``None`` when this archetype lacks it (optional components)."""
-        cols = self.archetype.cols.get(cls)
-        return None if cols is None else ColumnView(cls, cols, self.archetype.len)
+        return self._views.get(cls)
 
     def has(self, cls: type) -> bool:
         """True when this archetype has ``cls``."""
-        return cls in self.archetype.cols
+        return cls in self._views
 
 
 class Query:
@@ -170,7 +195,7 @@ class Query:
     def __iter__(self) -> Iterator[Chunk]:
         for arch in self.archetypes():
             if arch.len:
-                yield Chunk(arch)
+                yield arch.chunk
 
     def chunks(self) -> list[Chunk]:
         """All non-empty chunks as a list."""

@@ -8,12 +8,15 @@ hole; removing many rows compacts the table and keeps the survivors' order.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from astraweave.ecs._component import ComponentInfo, component_info
+
+if TYPE_CHECKING:
+    from astraweave.ecs._query import Chunk
 
 __all__ = ["Archetype"]
 
@@ -28,6 +31,7 @@ class Archetype:
     """The table of all entities that have exactly the component set ``types``."""
 
     __slots__ = (
+        "_chunk",
         "cols",
         "edges_add",
         "edges_remove",
@@ -53,6 +57,16 @@ class Archetype:
         }
         self.edges_add: dict[type, Archetype] = {}
         self.edges_remove: dict[type, Archetype] = {}
+        self._chunk: Chunk | None = None
+
+    @property
+    def chunk(self) -> Chunk:
+        """The cached query chunk (column views) of this table."""
+        if self._chunk is None:
+            from astraweave.ecs._query import Chunk
+
+            self._chunk = Chunk(self)
+        return self._chunk
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -82,7 +96,7 @@ class Archetype:
                 fields[spec.name] = new
 
     def append(self, entities: npt.NDArray[np.int64]) -> int:
-        """Append rows for ``entities`` (columns left for the caller to fill); returns the first row."""
+        """Append rows for ``entities`` (the caller fills the columns); returns the first row."""
         n = len(entities)
         self.reserve(n)
         start = self.len

@@ -417,8 +417,13 @@ class World:
                 f"{int((~ok).sum())} of {len(ids)} entities are stale or unknown (first: {bad})",
                 entity=bad,
             )
-        if len(np.unique(ids)) != len(ids):
-            raise DeadEntityError("the entity batch holds duplicates", entity=None)
+        idx = ids & 0xFFFFFFFF
+        counts = np.bincount(idx, minlength=0) if len(idx) else idx
+        if len(idx) and counts.max() > 1:
+            dup = int(np.flatnonzero(counts > 1)[0])
+            raise DeadEntityError(
+                f"the entity batch holds entity index {dup} more than once", entity=None
+            )
         return ids
 
     def _groups(self, ids: npt.NDArray[np.int64]) -> list[tuple[Archetype, npt.NDArray[np.int64]]]:

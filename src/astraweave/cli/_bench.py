@@ -1,0 +1,93 @@
+"""``astraweave bench ...``: benchmarks that print JSON (machine, workload, figures)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from astraweave.cli._app import bench_app, console
+from astraweave.cli._common import emit_json
+
+__all__: list[str] = []
+
+_JSON = typer.Option(None, "--json", help="Also write the JSON to this file.")
+
+
+@bench_app.command("ecs")
+def bench_ecs(
+    entities: int = typer.Option(10_000, help="Entities in simple_insert/simple_iter/add_remove."),
+    repeats: int = typer.Option(21, help="Timed repetitions per workload (median reported)."),
+    json_path: Path | None = _JSON,
+) -> None:
+    """The seven ecs_bench_suite workloads, with esper's versions as the baseline."""
+    from astraweave.cli._bench_ecs import run_ecs_bench
+
+    result = run_ecs_bench(entities=entities, repeats=repeats)
+    emit_json(result, json_path)
+    if not result["all_oracles"]:
+        console.print("[red]an oracle failed[/red]")
+        raise typer.Exit(1)
+
+
+def _shared_data() -> Path:
+    return Path.cwd().parent / "shared" / "data" / "movingai"
+
+
+@bench_app.command("nav")
+def bench_nav(
+    map_path: Path = typer.Option(
+        None, "--map", help="Moving AI .map file (default ../shared/data/movingai/arena.map)."
+    ),
+    scen_path: Path = typer.Option(None, "--scen", help="Moving AI .scen file for that map."),
+    json_path: Path | None = _JSON,
+) -> None:
+    """Grid A* and JPS on every problem of a Moving AI scenario, vs the pathfinding package."""
+    from astraweave.cli._bench_nav import run_nav_bench
+
+    map_path = map_path or _shared_data() / "arena.map"
+    scen_path = scen_path or Path(f"{map_path}.scen")
+    if not map_path.exists() or not scen_path.exists():
+        console.print(f"[red]missing {map_path} or {scen_path}[/red]")
+        raise typer.Exit(2)
+    emit_json(run_nav_bench(map_path, scen_path), json_path)
+
+
+@bench_app.command("physics")
+def bench_physics(
+    bodies: int = typer.Option(1000, help="Dynamic bodies in the scene."),
+    steps: int = typer.Option(600, help="Fixed steps to run."),
+    json_path: Path | None = _JSON,
+) -> None:
+    """Per-step time of a colliding scene and its final state hash (identical every run)."""
+    from astraweave.cli._bench_physics import run_physics_bench
+
+    emit_json(run_physics_bench(bodies=bodies, steps=steps), json_path)
+
+
+@bench_app.command("all")
+def bench_all(json_path: Path | None = _JSON) -> None:
+    """Run every benchmark and write one JSON document."""
+    from astraweave.cli._bench_ecs import run_ecs_bench
+    from astraweave.profiling import machine_info
+
+    out: dict[str, Any] = {"benchmark": "all", "machine": machine_info(), "results": {}}
+    out["results"]["ecs"] = run_ecs_bench()
+    try:
+        from astraweave.cli._bench_physics import run_physics_bench
+
+        out["results"]["physics"] = run_physics_bench()
+    except ImportError as exc:
+        out["results"]["physics"] = {"skipped": str(exc)}
+    data = _shared_data()
+    try:
+        from astraweave.cli._bench_nav import run_nav_bench
+
+        if (data / "arena.map").exists():
+            out["results"]["nav"] = run_nav_bench(data / "arena.map", data / "arena.map.scen")
+        else:
+            out["results"]["nav"] = {"skipped": f"{data} not found"}
+    except ImportError as exc:
+        out["results"]["nav"] = {"skipped": str(exc)}
+    emit_json(out, json_path)
