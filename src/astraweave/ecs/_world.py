@@ -50,6 +50,15 @@ class _SystemContext:
         self.events: list[Any] = []
 
 
+class _Column:
+    """Marks a prepared field value that holds one value per entity (a batch column)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: npt.NDArray[Any]) -> None:
+        self.data = data
+
+
 # A prepared value for one component: per field, either a scalar/array for every
 # entity (broadcast) or a column with one value per entity.
 _Prepared = tuple[ComponentInfo, dict[str, Any], bool]
@@ -166,7 +175,7 @@ class World:
                         component=info.name,
                         field=spec.name,
                     )
-                out[spec.name] = (arr, True)
+                out[spec.name] = _Column(arr)
             return info, out, True
         cls = type(value)
         if isinstance(value, type):
@@ -197,8 +206,8 @@ class World:
         cols = arch.cols[info.type]
         for spec in info.fields:
             v = values[spec.name]
-            if isinstance(v, tuple):  # (column array, True)
-                cols[spec.name][rows] = v[0]
+            if isinstance(v, _Column):
+                cols[spec.name][rows] = v.data
             elif spec.is_object:
                 target = cols[spec.name]
                 if isinstance(rows, slice):
@@ -481,7 +490,7 @@ class World:
                 rows = self._move_batch(ids[part], src, dst)
             for info, values, is_batch in prepared:
                 sub = {
-                    k: ((v[0][part], True) if isinstance(v, tuple) else v)
+                    k: (_Column(v.data[part]) if isinstance(v, _Column) else v)
                     for k, v in values.items()
                 }
                 self._write(dst, rows, (info, sub, is_batch))
