@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -199,7 +200,14 @@ def component(cls: type[T]) -> type[T]:
     """
     if not isinstance(cls, type):
         raise UnknownComponentError(f"@component decorates classes, got {cls!r}")
-    hints = typing.get_type_hints(cls, include_extras=True)
+    try:
+        hints = typing.get_type_hints(cls, include_extras=True)
+    except NameError:
+        # String annotations naming something local to the caller (a class declared
+        # inside a function, or in a doctest): resolve them in the caller's scope.
+        frame = sys._getframe(1)
+        scope = {**frame.f_globals, **frame.f_locals}
+        hints = typing.get_type_hints(cls, localns=scope, include_extras=True)
     own = [n for n in inspect.get_annotations(cls) if not n.startswith("_")]
     specs: list[FieldSpec] = []
     for fname in own:
