@@ -33,8 +33,6 @@ class Archetype:
     __slots__ = (
         "_chunk",
         "cols",
-        "edges_add",
-        "edges_remove",
         "entities",
         "id",
         "infos",
@@ -55,8 +53,6 @@ class Archetype:
             info.type: {f.name: _alloc(f.dtype, f.shape, capacity) for f in info.fields}
             for info in infos
         }
-        self.edges_add: dict[type, Archetype] = {}
-        self.edges_remove: dict[type, Archetype] = {}
         self._chunk: Chunk | None = None
 
     @property
