@@ -1,0 +1,625 @@
+"""The tile grid: walkability, path search, line of sight, dynamic blocking."""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from astraweave.errors import (
+    BlockedCellError,
+    NavConfigError,
+    OutOfBoundsError,
+    UnknownAlgorithmError,
+)
+from astraweave.nav._astar import astar_search, move_masks, move_table, padded
+from astraweave.nav._flow import FlowField, move_graph
+from astraweave.nav._jps import JumpTables, jps_search
+from astraweave.nav._los import supercover_clear, supercover_clear_many
+from astraweave.nav._parse import parse_ascii, parse_movingai
+from astraweave.nav._paths import compress_path
+
+__all__ = ["ALGORITHMS", "Cell", "GridMap", "Region"]
+
+#: A cell ``(x, y)``: column and row, 0-based from the top-left.
+Cell = tuple[int, int]
+#: A rectangle of cells ``(x0, y0, x1, y1)``, half-open like slices: ``x0 <= x < x1``.
+Region = tuple[int, int, int, int]
+#: The path search algorithms of :meth:`GridMap.find_path`.
+ALGORITHMS: tuple[str, ...] = ("astar", "jps")
+
+BoolGrid = npt.NDArray[np.bool_]
+CellLike = Sequence[int] | npt.NDArray[np.integer[Any]]
+
+
+class GridMap:
+    """A tile map (1 tile = 1 m) for 8-connected path search without corner cutting.
+
+    Cells are ``(x, y)`` = (column, row) from the top-left; cell ``(x, y)`` covers the
+    world square ``[x, x + 1) x [y, y + 1)``, centre ``(x + 0.5, y + 0.5)``. A straight
+    step costs 1, a diagonal step ``sqrt(2)`` and needs both orthogonal neighbours
+    walkable.
+
+    Args:
+        walkable: boolean array of shape ``(H, W)``, indexed ``[y, x]``; it is copied.
+
+    Raises:
+        NavConfigError: the array is not 2-D boolean with ``H, W >= 1``.
+
+    Example:
+        >>> import numpy as np
+        >>> grid = GridMap(np.array([[True, True], [False, True]]))
+        >>> grid.find_path((0, 0), (1, 1))
+        [(0, 0), (1, 0), (1, 1)]
+    """
+
+    def __init__(self, walkable: npt.ArrayLike) -> None:
+        arr = np.asarray(walkable)
+        if arr.dtype != np.bool_ or arr.ndim != 2 or 0 in arr.shape:
+            raise NavConfigError(
+                f"walkable must be a 2-D boolean array with at least one cell, got dtype "
+                f"{arr.dtype} and shape {arr.shape}",
+                parameter="walkable",
+                value=arr.shape,
+                hint="index it [y, x]; convert with `array != 0` or `.astype(bool)`",
+            )
+        self._pad = padded(arr)
+        self._height, self._width = int(arr.shape[0]), int(arr.shape[1])
+        self._row = self._width + 2
+        self._table = move_table(self._row)
+        self._masks = move_masks(self._pad)
+        self._mask_bytes: bytes | None = None
+        self._jump: JumpTables | None = None
+        self._graph: Any = None
+        self._version: int = 0
+        self._changes: list[tuple[int, Region]] = []
+        self.markers: dict[str, list[Cell]] = {}
+        """Marker characters of an ASCII map and their cells (``from_ascii`` only)."""
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_ascii(
+        cls,
+        text: str,
+        walkable: set[str] | frozenset[str] | str | None = None,
+        blocked: set[str] | frozenset[str] | str | None = None,
+    ) -> GridMap:
+        """Build a grid from an ASCII map, one character per tile.
+
+        By default ``.`` and every ASCII letter and digit are floor (letters and digits
+        are scenario markers, e.g. ``S``, ``G``, ``P``, ``E``, ``C``, ``1``), except
+        ``O``, ``T`` and ``W``, which are blocked like ``#`` and ``@``. Any other
+        character (space, ``~``, ...) is an error. Marker cells are recorded in
+        :attr:`markers`.
+
+        Args:
+            text: the map, one row per line; common indentation and surrounding blank
+                lines are ignored.
+            walkable: floor characters, replacing the default set.
+            blocked: wall characters, replacing the default set.
+
+        Returns:
+            The grid.
+
+        Raises:
+            MapFormatError: empty map, ragged rows, or an unknown character.
+
+        Example:
+            >>> grid = GridMap.from_ascii('''
+            ...     S.#
+            ...     ..G
+            ... ''')
+            >>> grid.width, grid.height, grid.markers
+            (3, 2, {'G': [(2, 1)], 'S': [(0, 0)]})
+            >>> grid.find_path((0, 0), (2, 1))
+            [(0, 0), (1, 1), (2, 1)]
+        """
+        arr, markers = parse_ascii(text, walkable, blocked)
+        grid = cls(arr)
+        grid.markers = markers
+        return grid
+
+    @classmethod
+    def from_movingai(cls, path: str | Path) -> GridMap:
+        """Read a Moving AI ``.map`` file (``type octile``): passable ``.`` ``G`` ``S``;
+        blocked ``@`` ``O`` ``T`` ``W``.
+
+        Args:
+            path: the file.
+
+        Returns:
+            The grid.
+
+        Raises:
+            MapFormatError: wrong header, wrong row length or count, unknown terrain
+                (with ``path`` and ``line``).
+            OSError: the file cannot be read.
+        """
+        text = Path(path).read_text(encoding="utf-8")
+        return cls(parse_movingai(text, str(path)))
+
+    def copy(self) -> GridMap:
+        """An independent copy (markers included, change history not)."""
+        grid = GridMap(self.walkable)
+        grid.markers = {k: list(v) for k, v in self.markers.items()}
+        return grid
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def width(self) -> int:
+        """Number of columns."""
+        return self._width
+
+    @property
+    def height(self) -> int:
+        """Number of rows."""
+        return self._height
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(height, width)``, as numpy orders it."""
+        return (self._height, self._width)
+
+    @property
+    def walkable(self) -> BoolGrid:
+        """A read-only view of the walkability array, indexed ``[y, x]``."""
+        view = self._pad[1:-1, 1:-1]
+        view.flags.writeable = False
+        return view
+
+    @property
+    def version(self) -> int:
+        """Incremented by every change of walkability."""
+        return self._version
+
+    def __repr__(self) -> str:
+        free = int(self.walkable.sum())
+        return f"GridMap(width={self._width}, height={self._height}, walkable={free})"
+
+    def to_ascii(self) -> str:
+        """The map as ``.`` (floor) and ``#`` (wall) rows.
+
+        Example:
+            >>> print(GridMap.from_ascii("S.#").to_ascii())
+            ..#
+        """
+        return "\n".join("".join("." if v else "#" for v in row) for row in self.walkable)
+
+    def _cell(self, point: CellLike, role: str) -> Cell:
+        try:
+            x, y = (operator.index(v) for v in point)
+        except (TypeError, ValueError) as exc:
+            raise NavConfigError(
+                f"{role} must be an (x, y) pair of integers, got {point!r}",
+                parameter=role,
+                value=point,
+                hint="cells are integers; use grid.cell_at(position) for world positions",
+            ) from exc
+        if not (0 <= x < self._width and 0 <= y < self._height):
+            raise OutOfBoundsError(
+                f"{role} {(x, y)} is outside the {self._width}x{self._height} map",
+                point=(x, y),
+                role=role,
+                width=self._width,
+                height=self._height,
+            )
+        return (x, y)
+
+    def cell_at(self, position: Sequence[float]) -> Cell:
+        """The cell containing a world position (floor of each coordinate; may be
+        outside the map).
+
+        Example:
+            >>> GridMap.from_ascii("..").cell_at((1.7, 0.2))
+            (1, 0)
+        """
+        return (int(np.floor(position[0])), int(np.floor(position[1])))
+
+    @staticmethod
+    def cell_center(cell: Sequence[int]) -> tuple[float, float]:
+        """The world position of a cell's centre."""
+        return (cell[0] + 0.5, cell[1] + 0.5)
+
+    def is_walkable(self, x: int, y: int) -> bool:
+        """Whether cell ``(x, y)`` is walkable; ``False`` outside the map.
+
+        Example:
+            >>> grid = GridMap.from_ascii(".#")
+            >>> grid.is_walkable(0, 0), grid.is_walkable(1, 0), grid.is_walkable(5, 0)
+            (True, False, False)
+        """
+        if not (0 <= x < self._width and 0 <= y < self._height):
+            return False
+        return bool(self._pad[y + 1, x + 1])
+
+    def neighbors(self, x: int, y: int) -> list[Cell]:
+        """The cells reachable in one legal move from ``(x, y)``, in the order N, NE,
+        E, SE, S, SW, W, NW (y grows downwards); empty for a blocked cell.
+
+        Raises:
+            OutOfBoundsError: the cell is outside the map.
+
+        Example:
+            >>> GridMap.from_ascii('''
+            ... ..
+            ... #.
+            ... ''').neighbors(0, 0)
+            [(1, 0)]
+        """
+        x, y = self._cell((x, y), "cell")
+        i = (y + 1) * self._row + x + 1
+        out: list[Cell] = []
+        for off, _ in self._table[int(self._masks.flat[i])]:
+            ny, nx = divmod(i + off, self._row)
+            out.append((nx - 1, ny - 1))
+        return out
+
+    # ------------------------------------------------------------------ changes
+    def set_blocked(self, x: int, y: int, blocked: bool = True) -> None:
+        """Block (or unblock) one cell.
+
+        Raises:
+            OutOfBoundsError: the cell is outside the map.
+        """
+        x, y = self._cell((x, y), "cell")
+        self.set_region_blocked((x, y, x + 1, y + 1), blocked)
+
+    def set_region_blocked(self, region: Sequence[int], blocked: bool = True) -> None:
+        """Block (or unblock) a rectangle of cells ``(x0, y0, x1, y1)`` (half-open,
+        clipped to the map; a region entirely outside changes nothing but is still
+        recorded in :meth:`changes_since`).
+
+        Raises:
+            NavConfigError: ``x1 < x0`` or ``y1 < y0``, or not four integers.
+
+        Example:
+            >>> grid = GridMap.from_ascii("....")
+            >>> grid.set_region_blocked((1, 0, 3, 1))
+            >>> grid.to_ascii(), grid.changes_since(0)
+            ('.##.', [(1, 0, 3, 1)])
+        """
+        try:
+            x0, y0, x1, y1 = (operator.index(v) for v in region)
+        except (TypeError, ValueError) as exc:
+            raise NavConfigError(
+                f"region must be four integers (x0, y0, x1, y1), got {region!r}",
+                parameter="region",
+                value=region,
+            ) from exc
+        if x1 < x0 or y1 < y0:
+            raise NavConfigError(
+                f"region {region!r} has x1 < x0 or y1 < y0",
+                parameter="region",
+                value=region,
+                hint="regions are half-open (x0, y0, x1, y1) with x0 <= x1, y0 <= y1",
+            )
+        cx0, cy0 = max(x0, 0), max(y0, 0)
+        cx1, cy1 = min(x1, self._width), min(y1, self._height)
+        if cx0 < cx1 and cy0 < cy1:
+            self._pad[cy0 + 1 : cy1 + 1, cx0 + 1 : cx1 + 1] = not blocked
+            # masks change in the region and one cell around it
+            wy0, wx0 = max(cy0 - 1, 0), max(cx0 - 1, 0)
+            wy1, wx1 = min(cy1 + 3, self._height + 2), min(cx1 + 3, self._width + 2)
+            window = self._pad[wy0:wy1, wx0:wx1]
+            local = move_masks(window)
+            self._masks[wy0 + 1 : wy1 - 1, wx0 + 1 : wx1 - 1] = local[1:-1, 1:-1]
+            self._mask_bytes = None
+            self._jump = None
+            self._graph = None
+        self._version += 1
+        self._changes.append((self._version, (x0, y0, x1, y1)))
+
+    def changes_since(self, version: int) -> list[Region]:
+        """Regions changed after ``version`` (as passed to the setters), oldest first."""
+        return [r for v, r in self._changes if v > version]
+
+    # ------------------------------------------------------------------ search
+    def _index(self, cell: Cell) -> int:
+        return (cell[1] + 1) * self._row + cell[0] + 1
+
+    def _cell_of(self, index: int) -> Cell:
+        y, x = divmod(index, self._row)
+        return (x - 1, y - 1)
+
+    def find_path(
+        self,
+        start: CellLike,
+        goal: CellLike,
+        algorithm: Literal["astar", "jps"] | str = "jps",
+        *,
+        waypoints: bool = False,
+    ) -> list[Cell] | None:
+        """An optimal path from ``start`` to ``goal``.
+
+        Both algorithms return the same kind of result: every cell of a shortest path
+        (octile length, no corner cutting), start and goal included. Ties between
+        equally short paths are broken deterministically (never by hash order).
+        ``"jps"`` (jump point search with precomputed jump distances) is much faster
+        on open maps; its tables are rebuilt on the first query after the map changes.
+
+        Args:
+            start: start cell ``(x, y)``.
+            goal: goal cell ``(x, y)``.
+            algorithm: ``"jps"`` (default) or ``"astar"``.
+            waypoints: return only the endpoints and the cells where the direction
+                changes (see :func:`~astraweave.nav.compress_path`).
+
+        Returns:
+            The cells; ``[start]`` when ``start == goal``; ``None`` when the goal is
+            unreachable.
+
+        Raises:
+            UnknownAlgorithmError: ``algorithm`` is not ``"astar"`` or ``"jps"``.
+            OutOfBoundsError: ``start`` or ``goal`` is outside the map.
+            BlockedCellError: ``start`` or ``goal`` is not walkable.
+            NavConfigError: a cell is not a pair of integers.
+
+        Example:
+            >>> grid = GridMap.from_ascii('''
+            ... ...
+            ... .#.
+            ... ...
+            ... ''')
+            >>> grid.find_path((0, 0), (2, 2))
+            [(0, 0), (1, 0), (2, 0), (2, 1), (2, 2)]
+            >>> grid.find_path((0, 0), (2, 2), "astar", waypoints=True)
+            [(0, 0), (2, 0), (2, 2)]
+        """
+        if algorithm not in ALGORITHMS:
+            raise UnknownAlgorithmError(
+                f"unknown path search algorithm {algorithm!r}",
+                algorithm=algorithm,
+                known=ALGORITHMS,
+                hint="use 'astar' or 'jps'",
+            )
+        s = self._cell(start, "start")
+        g = self._cell(goal, "goal")
+        for cell, role in ((s, "start"), (g, "goal")):
+            if not self._pad[cell[1] + 1, cell[0] + 1]:
+                raise BlockedCellError(
+                    f"{role} {cell} is not walkable",
+                    point=cell,
+                    role=role,
+                    hint="grid.nearest_walkable(cell) finds the closest walkable cell",
+                )
+        si, gi = self._index(s), self._index(g)
+        if algorithm == "jps":
+            if self._jump is None:
+                self._jump = JumpTables(self._pad)
+            found = jps_search(self._jump, si, gi)
+        else:
+            if self._mask_bytes is None:
+                self._mask_bytes = self._masks.tobytes()
+            found = astar_search(self._mask_bytes, self._table, self._row, si, gi)
+        if found is None:
+            return None
+        cells = [self._cell_of(i) for i in found]
+        return compress_path(cells) if waypoints else cells
+
+    def smooth_path(self, path: Sequence[CellLike]) -> list[Cell]:
+        """Shorten a cell path to the cells where it must turn (any-angle string
+        pulling): from each kept cell, jump to the farthest later cell in
+        :meth:`line_of_sight`. Straight lines between consecutive result cells are
+        walkable (supercover) and no longer than the input path.
+
+        Example:
+            >>> grid = GridMap.from_ascii('''
+            ... ....
+            ... ....
+            ... ....
+            ... ''')
+            >>> grid.smooth_path(grid.find_path((0, 0), (3, 1)))
+            [(0, 0), (3, 1)]
+        """
+        cells = [self._cell(c, "path cell") for c in path]
+        if len(cells) <= 2:
+            return cells
+        out = [cells[0]]
+        i = 0
+        while i < len(cells) - 1:
+            j = len(cells) - 1
+            while j > i + 1 and not self.line_of_sight(cells[i], cells[j]):
+                j -= 1
+            out.append(cells[j])
+            i = j
+        return out
+
+    # ------------------------------------------------------------------ line of sight
+    def line_of_sight(self, a: CellLike, b: CellLike) -> bool:
+        """Whether the segment between the centres of cells ``a`` and ``b`` touches
+        only walkable cells (conservative supercover: a segment through a grid vertex
+        needs all four cells around it, like a diagonal step).
+
+        Raises:
+            OutOfBoundsError: a cell is outside the map.
+
+        Example:
+            >>> grid = GridMap.from_ascii('''
+            ... .#
+            ... #.
+            ... ''')
+            >>> grid.line_of_sight((0, 0), (1, 1))
+            False
+        """
+        x0, y0 = self._cell(a, "a")
+        x1, y1 = self._cell(b, "b")
+        return supercover_clear(self.walkable, x0, y0, x1, y1)
+
+    def line_of_sight_many(
+        self, starts: npt.ArrayLike, goals: npt.ArrayLike
+    ) -> npt.NDArray[np.bool_]:
+        """Vectorised :meth:`line_of_sight` for ``N`` pairs of cells.
+
+        Args:
+            starts: ``(N, 2)`` integer cells ``(x, y)``.
+            goals: ``(N, 2)`` integer cells.
+
+        Returns:
+            ``(N,)`` booleans.
+
+        Raises:
+            NavConfigError: the arrays are not ``(N, 2)`` integers of equal length.
+            OutOfBoundsError: a cell is outside the map (``index`` names the pair).
+
+        Example:
+            >>> grid = GridMap.from_ascii('''
+            ... ...
+            ... .#.
+            ... ...
+            ... ''')
+            >>> grid.line_of_sight_many([[0, 0], [0, 0]], [[2, 0], [2, 2]]).tolist()
+            [True, False]
+        """
+        s = np.asarray(starts)
+        g = np.asarray(goals)
+        if s.size == 0 and g.size == 0:
+            return np.zeros(0, dtype=np.bool_)
+        if (
+            s.ndim != 2
+            or s.shape[1:] != (2,)
+            or s.shape != g.shape
+            or not np.issubdtype(s.dtype, np.integer)
+            or not np.issubdtype(g.dtype, np.integer)
+        ):
+            raise NavConfigError(
+                f"starts and goals must be integer arrays of the same shape (N, 2), got "
+                f"{s.dtype}{s.shape} and {g.dtype}{g.shape}",
+                parameter="starts/goals",
+                value=(s.shape, g.shape),
+            )
+        s = s.astype(np.int64)
+        g = g.astype(np.int64)
+        for arr, role in ((s, "start"), (g, "goal")):
+            bad = (arr[:, 0] < 0) | (arr[:, 0] >= self._width)
+            bad |= (arr[:, 1] < 0) | (arr[:, 1] >= self._height)
+            if bad.any():
+                k = int(np.argmax(bad))
+                raise OutOfBoundsError(
+                    f"{role} {tuple(int(v) for v in arr[k])} of pair {k} is outside the "
+                    f"{self._width}x{self._height} map",
+                    point=tuple(int(v) for v in arr[k]),
+                    role=role,
+                    index=k,
+                    width=self._width,
+                    height=self._height,
+                )
+        return supercover_clear_many(self.walkable, s, g)
+
+    # ------------------------------------------------------------------ queries
+    def nearest_walkable(self, point: CellLike) -> Cell | None:
+        """The walkable cell nearest to ``point`` (Euclidean distance between cell
+        centres; ties go to the smallest ``(y, x)``). ``point`` may lie outside the map.
+
+        Returns:
+            The cell (``point`` itself when walkable), or ``None`` when no cell of the
+            map is walkable.
+
+        Example:
+            >>> GridMap.from_ascii("#..").nearest_walkable((0, 0))
+            (1, 0)
+        """
+        try:
+            x, y = (operator.index(v) for v in point)
+        except (TypeError, ValueError) as exc:
+            raise NavConfigError(
+                f"point must be an (x, y) pair of integers, got {point!r}",
+                parameter="point",
+                value=point,
+            ) from exc
+        if self.is_walkable(x, y):
+            return (x, y)
+        free = np.argwhere(self.walkable)
+        if len(free) == 0:
+            return None
+        d2 = (free[:, 1] - x) ** 2 + (free[:, 0] - y) ** 2
+        fy, fx = free[int(np.argmin(d2))]
+        return (int(fx), int(fy))
+
+    def flow_field(self, goal: CellLike) -> FlowField:
+        """Distances and directions to ``goal`` from every cell (one Dijkstra run).
+
+        Raises:
+            OutOfBoundsError: ``goal`` is outside the map.
+            BlockedCellError: ``goal`` is not walkable.
+
+        Example:
+            >>> flow = GridMap.from_ascii("....").flow_field((3, 0))
+            >>> flow.distance.tolist(), flow.path_from((0, 0))
+            ([[3.0, 2.0, 1.0, 0.0]], [(0, 0), (1, 0), (2, 0), (3, 0)])
+        """
+        g = self._cell(goal, "goal")
+        if not self._pad[g[1] + 1, g[0] + 1]:
+            raise BlockedCellError(f"goal {g} is not walkable", point=g, role="goal")
+        masks = self._masks[1:-1, 1:-1]
+        if self._graph is None:
+            self._graph = move_graph(masks)
+        return FlowField(masks, g, self._graph, self._version)
+
+    # ------------------------------------------------------------------ re-planning
+    def path_blocked(self, path: Sequence[CellLike]) -> bool:
+        """Whether a path is no longer walkable: a cell is blocked or outside the map,
+        or a straight segment between consecutive points (a step, or a longer
+        segment of a waypoint or smoothed path) touches a blocked cell.
+
+        Example:
+            >>> grid = GridMap.from_ascii("....")
+            >>> path = grid.find_path((0, 0), (3, 0))
+            >>> grid.set_blocked(2, 0)
+            >>> grid.path_blocked(path)
+            True
+        """
+        pts = np.asarray([[int(c[0]), int(c[1])] for c in path], dtype=np.int64).reshape(-1, 2)
+        if len(pts) == 0:
+            return False
+        inside = (pts[:, 0] >= 0) & (pts[:, 0] < self._width)
+        inside &= (pts[:, 1] >= 0) & (pts[:, 1] < self._height)
+        if not inside.all():
+            return True
+        if len(pts) == 1:
+            return not bool(self.walkable[pts[0, 1], pts[0, 0]])
+        return not bool(supercover_clear_many(self.walkable, pts[:-1], pts[1:]).all())
+
+    def paths_crossing(
+        self, region: Sequence[int], paths: Sequence[Sequence[CellLike] | None]
+    ) -> list[int]:
+        """Indices of the paths that touch a region of cells ``(x0, y0, x1, y1)``
+        (half-open): a cell of the path, or a cell a straight segment of it touches
+        (supercover, so a diagonal step past a region corner counts).
+
+        Example:
+            >>> grid = GridMap.from_ascii('''
+            ... ....
+            ... ....
+            ... ''')
+            >>> grid.paths_crossing((2, 0, 3, 1), [[(0, 0), (3, 0)], [(0, 1), (3, 1)]])
+            [0]
+        """
+        x0, y0, x1, y1 = (int(v) for v in region)
+        h, w = self._height, self._width
+        clear = np.ones((h, w), dtype=np.bool_)
+        clear[min(max(y0, 0), h) : min(max(y1, 0), h), min(max(x0, 0), w) : min(max(x1, 0), w)] = (
+            False
+        )
+        owners: list[int] = []
+        a: list[tuple[int, int]] = []
+        b: list[tuple[int, int]] = []
+        for i, path in enumerate(paths):
+            if not path:
+                continue
+            pts = [(int(c[0]), int(c[1])) for c in path]
+            pairs = list(itertools.pairwise(pts)) or [(pts[0], pts[0])]
+            for p, q in pairs:
+                a.append(p)
+                b.append(q)
+                owners.append(i)
+        if not owners:
+            return []
+        sa = np.clip(np.array(a, dtype=np.int64), 0, [w - 1, h - 1])
+        sb = np.clip(np.array(b, dtype=np.int64), 0, [w - 1, h - 1])
+        touched = ~supercover_clear_many(clear, sa, sb)
+        return sorted({owners[k] for k in np.flatnonzero(touched).tolist()})
