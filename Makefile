@@ -32,13 +32,15 @@ system-deps:
 demo: install
 	$(VENV)/bin/astraweave demo crowd --out $(DEMO_OUT)
 
+LINT_PATHS := $(wildcard src tests benchmarks examples)
+
 lint:
-	$(VENV)/bin/ruff check src tests benchmarks examples
-	$(VENV)/bin/ruff format --check src tests benchmarks examples
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
 
 format:
-	$(VENV)/bin/ruff format src tests benchmarks examples
-	$(VENV)/bin/ruff check --fix src tests benchmarks examples
+	$(VENV)/bin/ruff format $(LINT_PATHS)
+	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
 
 typecheck:
 	$(VENV)/bin/mypy
