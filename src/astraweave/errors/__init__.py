@@ -29,9 +29,9 @@ game handles (no path, on cooldown)::
     ├── NavError                           (see _nav.py)
     ├── ToolError                          (sandbox rejections, see _core.py)
     ├── ScenarioError
-    ├── PlannerError
-    ├── LlmError
-    ├── EvalError
+    ├── PlannerError                       (see _ai.py)
+    ├── LlmError                           (see _llm.py)
+    ├── EvalError                          (see _eval.py)
     ├── ProfilingError
     └── CliError
 
@@ -39,19 +39,25 @@ Errors from libraries we wrap (pymunk, openai, sqlite3, llama-cpp) are translate
 this tree at the boundary and raised ``from`` the original exception.
 """
 
-from astraweave.errors import _base, _core, _ecs, _nav, _physics, _subsystems
+from astraweave.errors import _ai, _base, _core, _ecs, _eval, _llm, _nav, _physics, _subsystems
+from astraweave.errors._ai import *  # noqa: F403  (re-export; names listed in _ai.__all__)
 from astraweave.errors._base import *  # noqa: F403  (re-export; names listed in _base.__all__)
 from astraweave.errors._core import *  # noqa: F403  (re-export; names listed in _core.__all__)
 from astraweave.errors._ecs import *  # noqa: F403  (re-export; names listed in _ecs.__all__)
+from astraweave.errors._eval import *  # noqa: F403  (re-export; names listed in _eval.__all__)
+from astraweave.errors._llm import *  # noqa: F403  (re-export; names listed in _llm.__all__)
 from astraweave.errors._nav import *  # noqa: F403  (re-export; names listed in _nav.__all__)
 from astraweave.errors._physics import *  # noqa: F403  (re-export; names listed in _physics.__all__)
 from astraweave.errors._subsystems import *  # noqa: F403  (re-export; see _subsystems.__all__)
 
 __all__ = sorted(
     [
+        *_ai.__all__,
         *_base.__all__,
         *_core.__all__,
         *_ecs.__all__,
+        *_eval.__all__,
+        *_llm.__all__,
         *_nav.__all__,
         *_physics.__all__,
         *_subsystems.__all__,

@@ -1,0 +1,5 @@
+"""Errors of :mod:`astraweave.llm`."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
