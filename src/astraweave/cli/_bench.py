@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,11 @@ from astraweave.cli._app import bench_app, console
 from astraweave.cli._common import emit_json
 
 __all__: list[str] = []
+
+def _load(module: str, name: str) -> Any:
+    """A benchmark entry point from ``astraweave.cli.<module>`` (imported when run)."""
+    return getattr(importlib.import_module(f"astraweave.cli.{module}"), name)
+
 
 _JSON = typer.Option(None, "--json", help="Also write the JSON to this file.")
 
@@ -44,8 +50,7 @@ def bench_nav(
     json_path: Path | None = _JSON,
 ) -> None:
     """Grid A* and JPS on every problem of a Moving AI scenario, vs the pathfinding package."""
-    from astraweave.cli._bench_nav import run_nav_bench
-
+    run_nav_bench = _load("_bench_nav", "run_nav_bench")
     map_path = map_path or _shared_data() / "arena.map"
     scen_path = scen_path or Path(f"{map_path}.scen")
     if not map_path.exists() or not scen_path.exists():
@@ -61,8 +66,7 @@ def bench_physics(
     json_path: Path | None = _JSON,
 ) -> None:
     """Per-step time of a colliding scene and its final state hash (identical every run)."""
-    from astraweave.cli._bench_physics import run_physics_bench
-
+    run_physics_bench = _load("_bench_physics", "run_physics_bench")
     emit_json(run_physics_bench(bodies=bodies, steps=steps), json_path)
 
 
@@ -75,15 +79,12 @@ def bench_all(json_path: Path | None = _JSON) -> None:
     out: dict[str, Any] = {"benchmark": "all", "machine": machine_info(), "results": {}}
     out["results"]["ecs"] = run_ecs_bench()
     try:
-        from astraweave.cli._bench_physics import run_physics_bench
-
-        out["results"]["physics"] = run_physics_bench()
+        out["results"]["physics"] = _load("_bench_physics", "run_physics_bench")()
     except ImportError as exc:
         out["results"]["physics"] = {"skipped": str(exc)}
     data = _shared_data()
     try:
-        from astraweave.cli._bench_nav import run_nav_bench
-
+        run_nav_bench = _load("_bench_nav", "run_nav_bench")
         if (data / "arena.map").exists():
             out["results"]["nav"] = run_nav_bench(data / "arena.map", data / "arena.map.scen")
         else:
