@@ -119,7 +119,7 @@ class FlowField:
     def _cells(self, points: npt.ArrayLike) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
         pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         h, w = self.distance.shape
-        finite = np.isfinite(pts).all(axis=1)
+        finite: npt.NDArray[np.bool_] = np.asarray(np.isfinite(pts).all(axis=1), dtype=np.bool_)
         safe = np.where(finite[:, None], pts, -1.0)
         cx = np.floor(safe[:, 0]).astype(np.int64)
         cy = np.floor(safe[:, 1]).astype(np.int64)

@@ -132,10 +132,6 @@ def as_polygon(shape: Polygon, what: str = "polygon") -> FloatArray:
         raise InvalidPolygonError(
             f"{what} repeats a vertex consecutively", polygon=shape, reason="repeated vertex"
         )
-    area2 = float(np.sum(arr[:, 0] * nxt[:, 1] - nxt[:, 0] * arr[:, 1]))
-    scale = float(np.ptp(arr[:, 0]) + np.ptp(arr[:, 1]))
-    if abs(area2) <= 1e-12 * max(scale * scale, 1e-300):
-        raise InvalidPolygonError(f"{what} has zero area", polygon=shape, reason="zero area")
     n = len(arr)
     if n > 3:
         i, j = np.triu_indices(n, k=2)
@@ -149,6 +145,10 @@ def as_polygon(shape: Polygon, what: str = "polygon") -> FloatArray:
                 polygon=shape,
                 reason="self-intersecting",
             )
+    area2 = float(np.sum(arr[:, 0] * nxt[:, 1] - nxt[:, 0] * arr[:, 1]))
+    scale = float(np.ptp(arr[:, 0]) + np.ptp(arr[:, 1]))
+    if abs(area2) <= 1e-12 * max(scale * scale, 1e-300):
+        raise InvalidPolygonError(f"{what} has zero area", polygon=shape, reason="zero area")
     if area2 < 0:
         arr = arr[::-1].copy()
     return np.ascontiguousarray(arr)
