@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 
@@ -118,7 +119,7 @@ def test_every_agent_reaches_goal_on_maze() -> None:
     for cell in reachable:
         path = flow.path_from(cell)
         assert path is not None and path[-1] == goal
-        for a, b in zip(path, path[1:], strict=False):
+        for a, b in itertools.pairwise(path):
             assert b in grid.neighbors(*a)
             assert flow.distance[b[1], b[0]] < flow.distance[a[1], a[0]]
     # continuous: all agents at once, moving 0.25 m per step along steer_at

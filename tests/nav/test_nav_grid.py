@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 
@@ -36,7 +37,7 @@ U_MAP = """
 
 def assert_valid_path(grid: GridMap, path: list[tuple[int, int]], start, goal) -> None:
     assert path[0] == tuple(start) and path[-1] == tuple(goal)
-    for (x0, y0), (x1, y1) in zip(path, path[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(path):
         assert max(abs(x1 - x0), abs(y1 - y0)) == 1, "steps are single moves"
         assert grid.is_walkable(x1, y1)
         if x0 != x1 and y0 != y1:
@@ -169,7 +170,7 @@ def test_smooth_path_is_walkable_and_not_longer() -> None:
     smooth = grid.smooth_path(path)
     assert smooth[0] == (0, 0) and smooth[-1] == (6, 4)
     assert path_length(smooth) <= path_length(path) + 1e-9
-    assert all(grid.line_of_sight(a, b) for a, b in zip(smooth, smooth[1:], strict=False))
+    assert all(grid.line_of_sight(a, b) for a, b in itertools.pairwise(smooth))
     assert grid.smooth_path([(0, 0)]) == [(0, 0)]
 
 

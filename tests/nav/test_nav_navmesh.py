@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -27,7 +28,7 @@ ROOMS = """
 
 def samples(path: list[tuple[float, float]], step: float = 0.05) -> list[tuple[float, float]]:
     out = []
-    for (x0, y0), (x1, y1) in zip(path, path[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(path):
         n = max(1, math.ceil(math.hypot(x1 - x0, y1 - y0) / step))
         out.extend((x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n) for k in range(n + 1))
     return out
@@ -48,7 +49,7 @@ def midpoint_path(mesh: NavMesh, start, goal) -> list[tuple[float, float]]:
     corridor = mesh.find_corridor(start, goal)
     assert corridor is not None
     pts = [tuple(start)]
-    for a, b in zip(corridor, corridor[1:], strict=False):
+    for a, b in itertools.pairwise(corridor):
         portal = mesh.portal(a, b)
         assert portal is not None
         (lx, ly), (rx, ry) = portal

@@ -16,8 +16,9 @@ The map of this folder:
   decomposition and polygon geometry behind the navmesh.
 * ``_parse.py``: ASCII maps and Moving AI ``.map`` / ``.scen`` files.
 * ``_paths.py``: :func:`path_length`, :func:`compress_path`.
-* ``_ecs.py``: the ECS side, :class:`NavAgent` and :func:`plugin` (when the ECS is
-  available).
+* ``_ecs.py``: the ECS side: the :class:`NavAgent` component, the
+  :class:`Navigation` resource, and :func:`plugin`, which registers the re-path system
+  (``Stage.AI_PLANNING``).
 
 Errors live in :mod:`astraweave.errors` (``MapFormatError``, ``OutOfBoundsError``,
 ``BlockedCellError``, ``OffMeshError``, ``InvalidPolygonError``, ...). An unreachable
@@ -35,6 +36,7 @@ Example:
     7.8284
 """
 
+from astraweave.nav._ecs import NavAgent, Navigation, NavStatus, plugin, replan_system
 from astraweave.nav._flow import FlowField
 from astraweave.nav._grid import ALGORITHMS, Cell, GridMap, Region
 from astraweave.nav._navmesh import NavMesh, ObstacleId, RebuildStats
@@ -57,7 +59,10 @@ __all__ = [
     "Cell",
     "FlowField",
     "GridMap",
+    "NavAgent",
     "NavMesh",
+    "NavStatus",
+    "Navigation",
     "ObstacleId",
     "RebuildStats",
     "Region",
@@ -65,4 +70,6 @@ __all__ = [
     "compress_path",
     "load_movingai_scenarios",
     "path_length",
+    "plugin",
+    "replan_system",
 ]

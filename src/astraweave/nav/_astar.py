@@ -89,15 +89,16 @@ def move_table(row: int) -> tuple[Moves, ...]:
     return tuple(table)
 
 
-def reconstruct(parent: dict[int, int], goal: int) -> list[int]:
-    """Follow ``parent`` links from ``goal`` back to the node whose parent is ``-1``."""
+def reconstruct(parent: dict[int, int], goal: int, row: int) -> list[tuple[int, int]]:
+    """Follow ``parent`` links from ``goal`` back to the node whose parent is ``-1``;
+    return the unpadded cells ``(x, y)``."""
     out = [goal]
     node = parent[goal]
     while node != -1:
         out.append(node)
         node = parent[node]
     out.reverse()
-    return out
+    return [(i % row - 1, i // row - 1) for i in out]
 
 
 def astar_search(
@@ -106,7 +107,7 @@ def astar_search(
     row: int,
     start: int,
     goal: int,
-) -> list[int] | None:
+) -> list[tuple[int, int]] | None:
     """A* from ``start`` to ``goal`` (padded flat indices); ``None`` if unreachable.
 
     The open list holds ``(f, h, index)`` tuples: ties in ``f`` go to the node nearer
@@ -114,7 +115,7 @@ def astar_search(
     The octile heuristic is consistent, so a node is final when first popped.
     """
     if start == goal:
-        return [start]
+        return reconstruct({start: -1}, start, row)
     gy, gx = divmod(goal, row)
     k = SQRT2 - 2.0
     g: dict[int, float] = {start: 0.0}
@@ -130,7 +131,7 @@ def astar_search(
         if closed[node]:
             continue
         if node == goal:
-            return reconstruct(parent, goal)
+            return reconstruct(parent, goal, row)
         closed[node] = 1
         gn = g[node]
         for off, cost in table[masks[node]]:

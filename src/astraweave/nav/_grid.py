@@ -398,8 +398,7 @@ class GridMap:
             found = astar_search(self._mask_bytes, self._table, self._row, si, gi)
         if found is None:
             return None
-        cells = [self._cell_of(i) for i in found]
-        return compress_path(cells) if waypoints else cells
+        return compress_path(found) if waypoints else found
 
     def smooth_path(self, path: Sequence[CellLike]) -> list[Cell]:
         """Shorten a cell path to the cells where it must turn (any-angle string

@@ -25,8 +25,8 @@ done on the first JPS query after a change.
 
 from __future__ import annotations
 
-import itertools
 from heapq import heappop, heappush
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -51,6 +51,15 @@ _PRUNED: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...] = tuple(
     ]
     + [((0, 2, 4, 6), (1, 3, 5, 7))]
 )
+
+
+# The direction each scan of a plan moves in: the arrival direction of its successor.
+_CARD_INDEX: tuple[tuple[int, ...], ...] = tuple(cards for cards, _ in _PRUNED)
+_DIAG_INDEX: tuple[tuple[int, ...], ...] = tuple(diags for _, diags in _PRUNED)
+
+Plan = tuple[
+    tuple[tuple[list[int], int, bool, int], ...], tuple[tuple[list[int], int, int, int], ...]
+]
 
 
 def _east_distances(pad: BoolGrid) -> IntGrid:
@@ -83,9 +92,12 @@ class JumpTables:
         row: padded row length (``width + 2``).
         dist: 8 flat lists (one per direction of ``DIRECTIONS``), indexed by padded
             cell index.
+        plans: for each arrival direction (8 = start), the cardinal scans
+            ``(table, offset, vertical, sign)`` and the diagonal scans
+            ``(table, offset, sdx, sdy)`` to try, bound to this map's tables.
     """
 
-    __slots__ = ("dist", "row")
+    __slots__ = ("dist", "plans", "row")
 
     def __init__(self, pad: BoolGrid) -> None:
         h, w = pad.shape
@@ -113,39 +125,49 @@ class JumpTables:
                 diag[y, xs] = np.where(allowed, step, 0)
             tables[d] = diag
         self.dist: tuple[list[int], ...] = tuple(tables[d].ravel().tolist() for d in range(8))
+        offsets = [dy * w + dx for dx, dy in DIRECTIONS]
+        plans = []
+        for cards, diags in _PRUNED:
+            card_plan = tuple(
+                (self.dist[d], offsets[d], d in (0, 4), 1 if d in (2, 4) else -1) for d in cards
+            )
+            diag_plan = tuple(
+                (self.dist[d], offsets[d], DIRECTIONS[d][0], DIRECTIONS[d][1]) for d in diags
+            )
+            plans.append((card_plan, diag_plan))
+        self.plans: tuple[Plan, ...] = tuple(plans)
 
 
-def _expand(points: list[int], row: int) -> list[int]:
-    """Expand consecutive jump points (straight or diagonal segments) into cells."""
-    out = [points[0]]
-    for a, b in itertools.pairwise(points):
-        ay, ax = divmod(a, row)
+def _expand(points: list[int], row: int) -> list[tuple[int, int]]:
+    """Expand consecutive jump points (straight or diagonal segments) into the
+    unpadded cells ``(x, y)`` of the path (tuples built by ``zip`` in C)."""
+    y, x = divmod(points[0], row)
+    out = [(x - 1, y - 1)]
+    for b in points[1:]:
         by, bx = divmod(b, row)
-        sx = (bx > ax) - (bx < ax)
-        sy = (by > ay) - (by < ay)
-        step = sy * row + sx
-        n = max(abs(bx - ax), abs(by - ay))
-        out.extend(a + step * i for i in range(1, n + 1))
+        sx = (bx > x) - (bx < x)
+        sy = (by > y) - (by < y)
+        xs = range(x - 1 + sx, bx - 1 + sx, sx) if sx else repeat(x - 1)
+        ys = range(y - 1 + sy, by - 1 + sy, sy) if sy else repeat(y - 1)
+        out.extend(zip(xs, ys, strict=False))  # one side may be an endless repeat()
+        x, y = bx, by
     return out
 
 
-def jps_search(tables: JumpTables, start: int, goal: int) -> list[int] | None:
+def jps_search(tables: JumpTables, start: int, goal: int) -> list[tuple[int, int]] | None:
     """JPS+ from ``start`` to ``goal`` (padded flat indices, both walkable).
 
     Returns:
-        Every cell of an optimal path (jump points expanded), or ``None``.
+        Every cell ``(x, y)`` of an optimal path (jump points expanded), or ``None``.
     """
     if start == goal:
-        return [start]
+        return _expand([start], tables.row)
     row = tables.row
-    dist = tables.dist
-    offsets = tuple(dy * row + dx for dx, dy in DIRECTIONS)
-    pruned = _PRUNED
+    plans = tables.plans
     gy, gx = divmod(goal, row)
     k = SQRT2 - 2.0
-    g: dict[int, float] = {start: 0.0}
-    parent: dict[int, int] = {start: -1}
-    arrived: dict[int, int] = {start: 8}
+    # node -> (g, parent, arrival direction index into plans)
+    info: dict[int, tuple[float, int, int]] = {start: (0.0, -1, 8)}
     closed: set[int] = set()
     sy, sx = divmod(start, row)
     dx0, dy0 = abs(sx - gx), abs(sy - gy)
@@ -153,55 +175,46 @@ def jps_search(tables: JumpTables, start: int, goal: int) -> list[int] | None:
     heap: list[tuple[float, float, int]] = [(h0, h0, start)]
     push, pop = heappush, heappop
     while heap:
-        _, _, node = pop(heap)
+        node = pop(heap)[2]
         if node in closed:
             continue
         if node == goal:
             points = [goal]
-            p = parent[goal]
+            p = info[goal][1]
             while p != -1:
                 points.append(p)
-                p = parent[p]
+                p = info[p][1]
             points.reverse()
             return _expand(points, row)
         closed.add(node)
-        gn = g[node]
+        gn, _, arrived = info[node]
         y, x = divmod(node, row)
-        cards, diags = pruned[arrived[node]]
-        for d in cards:
-            jump = dist[d][node]
-            if d == 0 or d == 4:
-                ahead = (y - gy) if d == 0 else (gy - y)
-                if x == gx and 0 < ahead <= (jump if jump > 0 else -jump):
-                    succ, cost = goal, float(ahead)
-                elif jump > 0:
-                    succ, cost = node + offsets[d] * jump, float(jump)
-                else:
-                    continue
+        cards, diags = plans[arrived]
+        for d, (table, off, vertical, sign) in enumerate(cards):
+            jump = table[node]
+            if vertical:
+                ahead = (gy - y) * sign if x == gx else 0
             else:
-                ahead = (gx - x) if d == 2 else (x - gx)
-                if y == gy and 0 < ahead <= (jump if jump > 0 else -jump):
-                    succ, cost = goal, float(ahead)
-                elif jump > 0:
-                    succ, cost = node + offsets[d] * jump, float(jump)
-                else:
-                    continue
+                ahead = (gx - x) * sign if y == gy else 0
+            if ahead > 0 and ahead <= (jump if jump > 0 else -jump):
+                succ, cost = goal, ahead
+            elif jump > 0:
+                succ, cost = node + off * jump, jump
+            else:
+                continue
             if succ in closed:
                 continue
             ng = gn + cost
-            old = g.get(succ)
-            if old is None or ng < old:
-                g[succ] = ng
-                parent[succ] = node
-                arrived[succ] = d
+            old = info.get(succ)
+            if old is None or ng < old[0]:
+                info[succ] = (ng, node, _CARD_INDEX[arrived][d])
                 ny, nx = divmod(succ, row)
                 ddx = nx - gx if nx > gx else gx - nx
                 ddy = ny - gy if ny > gy else gy - ny
                 h = ddx + ddy + k * (ddx if ddx < ddy else ddy)
                 push(heap, (ng + h, h, succ))
-        for d in diags:
-            jump = dist[d][node]
-            sdx, sdy = DIRECTIONS[d]
+        for d, (table, off, sdx, sdy) in enumerate(diags):
+            jump = table[node]
             ax = (gx - x) * sdx
             ay = (gy - y) * sdy
             if ax > 0 and ay > 0 and (ax if ax < ay else ay) <= (jump if jump > 0 else -jump):
@@ -210,15 +223,13 @@ def jps_search(tables: JumpTables, start: int, goal: int) -> list[int] | None:
                 steps = jump
             else:
                 continue
-            succ = node + offsets[d] * steps
+            succ = node + off * steps
             if succ in closed:
                 continue
             ng = gn + steps * SQRT2
-            old = g.get(succ)
-            if old is None or ng < old:
-                g[succ] = ng
-                parent[succ] = node
-                arrived[succ] = d
+            old = info.get(succ)
+            if old is None or ng < old[0]:
+                info[succ] = (ng, node, _DIAG_INDEX[arrived][d])
                 ny, nx = divmod(succ, row)
                 ddx = nx - gx if nx > gx else gx - nx
                 ddy = ny - gy if ny > gy else gy - ny
