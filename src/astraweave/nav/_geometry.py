@@ -12,21 +12,24 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from astraweave.errors import InvalidPolygonError
+from astraweave.errors import InvalidPolygonError, NavConfigError
 
 __all__ = [
+    "Point",
     "Polygon",
     "Rect",
+    "as_point",
     "as_polygon",
     "axis_rect",
+    "grown_bbox",
     "point_in_polygon",
     "segment_rect_distance",
     "segments_hit_polygon",
-    "segments_hit_rect",
     "squares_polygon_distance",
 ]
 
 Rect = tuple[float, float, float, float]
+Point = tuple[float, float]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 #: A polygon or rectangle as accepted by the API: ``(xmin, ymin, xmax, ymax)`` or a
@@ -206,27 +209,6 @@ def _point_segment_distance(
     return np.asarray(np.hypot(px - (ax + t * vx), py - (ay + t * vy)), dtype=np.float64)
 
 
-def segments_hit_rect(
-    ax: FloatArray, ay: FloatArray, bx: FloatArray, by: FloatArray, rect: Rect
-) -> BoolArray:
-    """Liang-Barsky: whether each segment ``a-b`` meets the closed rectangle."""
-    x0, y0, x1, y1 = rect
-    t0 = np.zeros(np.shape(ax), dtype=np.float64)
-    t1 = np.ones(np.shape(ax), dtype=np.float64)
-    ok = np.ones(np.shape(ax), dtype=np.bool_)
-    dx, dy = bx - ax, by - ay
-    for p, q in ((-dx, ax - x0), (dx, x1 - ax), (-dy, ay - y0), (dy, y1 - ay)):
-        parallel = p == 0
-        ok &= ~(parallel & (q < 0))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r = np.where(parallel, 0.0, q / np.where(parallel, 1.0, p))
-        entering = (p < 0) & ~parallel
-        leaving = (p > 0) & ~parallel
-        t0 = np.where(entering, np.maximum(t0, r), t0)
-        t1 = np.where(leaving, np.minimum(t1, r), t1)
-    return np.asarray(ok & (t0 <= t1), dtype=np.bool_)
-
-
 def segment_rect_distance(
     ax: float, ay: float, bx: float, by: float,
     x0: FloatArray, y0: FloatArray, x1: FloatArray, y1: FloatArray,
@@ -291,3 +273,32 @@ def segments_hit_polygon(
         q = np.broadcast_to(poly[(k + 1) % n], a.shape)
         hit |= _proper_cross(a, b, p, q)
     return np.asarray(hit, dtype=np.bool_)
+
+
+def as_point(point: Sequence[float] | npt.NDArray[Any], role: str) -> Point:
+    """Validate a world point: a pair of finite numbers.
+
+    Raises:
+        NavConfigError: not a pair of numbers, or NaN / infinite.
+    """
+    try:
+        x, y = (float(v) for v in point)
+    except (TypeError, ValueError) as exc:
+        raise NavConfigError(
+            f"{role} must be an (x, y) pair of numbers, got {point!r}",
+            parameter=role,
+            value=point,
+        ) from exc
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise NavConfigError(f"{role} must be finite, got {point!r}", parameter=role, value=point)
+    return (x, y)
+
+
+def grown_bbox(poly: FloatArray, radius: float) -> Rect:
+    """The bounding rectangle of ``poly`` grown by ``radius`` on every side."""
+    return (
+        float(poly[:, 0].min()) - radius,
+        float(poly[:, 1].min()) - radius,
+        float(poly[:, 0].max()) + radius,
+        float(poly[:, 1].max()) + radius,
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import operator
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +19,13 @@ from astraweave.errors import (
 from astraweave.nav._astar import astar_search, move_masks, move_table, padded
 from astraweave.nav._flow import FlowField, move_graph
 from astraweave.nav._jps import JumpTables, jps_search
-from astraweave.nav._los import supercover_clear, supercover_clear_many
+from astraweave.nav._los import (
+    cell_path_blocked,
+    cell_paths_touching,
+    check_cell_pairs,
+    supercover_clear,
+    supercover_clear_many,
+)
 from astraweave.nav._parse import parse_ascii, parse_movingai
 from astraweave.nav._paths import compress_path
 
@@ -322,10 +327,6 @@ class GridMap:
     def _index(self, cell: Cell) -> int:
         return (cell[1] + 1) * self._row + cell[0] + 1
 
-    def _cell_of(self, index: int) -> Cell:
-        y, x = divmod(index, self._row)
-        return (x - 1, y - 1)
-
     def find_path(
         self,
         start: CellLike,
@@ -474,39 +475,7 @@ class GridMap:
             >>> grid.line_of_sight_many([[0, 0], [0, 0]], [[2, 0], [2, 2]]).tolist()
             [True, False]
         """
-        s = np.asarray(starts)
-        g = np.asarray(goals)
-        if s.size == 0 and g.size == 0:
-            return np.zeros(0, dtype=np.bool_)
-        if (
-            s.ndim != 2
-            or s.shape[1:] != (2,)
-            or s.shape != g.shape
-            or not np.issubdtype(s.dtype, np.integer)
-            or not np.issubdtype(g.dtype, np.integer)
-        ):
-            raise NavConfigError(
-                f"starts and goals must be integer arrays of the same shape (N, 2), got "
-                f"{s.dtype}{s.shape} and {g.dtype}{g.shape}",
-                parameter="starts/goals",
-                value=(s.shape, g.shape),
-            )
-        s = s.astype(np.int64)
-        g = g.astype(np.int64)
-        for arr, role in ((s, "start"), (g, "goal")):
-            bad = (arr[:, 0] < 0) | (arr[:, 0] >= self._width)
-            bad |= (arr[:, 1] < 0) | (arr[:, 1] >= self._height)
-            if bad.any():
-                k = int(np.argmax(bad))
-                raise OutOfBoundsError(
-                    f"{role} {tuple(int(v) for v in arr[k])} of pair {k} is outside the "
-                    f"{self._width}x{self._height} map",
-                    point=tuple(int(v) for v in arr[k]),
-                    role=role,
-                    index=k,
-                    width=self._width,
-                    height=self._height,
-                )
+        s, g = check_cell_pairs(starts, goals, self._width, self._height)
         return supercover_clear_many(self.walkable, s, g)
 
     # ------------------------------------------------------------------ queries
@@ -572,16 +541,7 @@ class GridMap:
             >>> grid.path_blocked(path)
             True
         """
-        pts = np.asarray([[int(c[0]), int(c[1])] for c in path], dtype=np.int64).reshape(-1, 2)
-        if len(pts) == 0:
-            return False
-        inside = (pts[:, 0] >= 0) & (pts[:, 0] < self._width)
-        inside &= (pts[:, 1] >= 0) & (pts[:, 1] < self._height)
-        if not inside.all():
-            return True
-        if len(pts) == 1:
-            return not bool(self.walkable[pts[0, 1], pts[0, 0]])
-        return not bool(supercover_clear_many(self.walkable, pts[:-1], pts[1:]).all())
+        return cell_path_blocked(self.walkable, path)
 
     def paths_crossing(
         self, region: Sequence[int], paths: Sequence[Sequence[CellLike] | None]
@@ -598,27 +558,4 @@ class GridMap:
             >>> grid.paths_crossing((2, 0, 3, 1), [[(0, 0), (3, 0)], [(0, 1), (3, 1)]])
             [0]
         """
-        x0, y0, x1, y1 = (int(v) for v in region)
-        h, w = self._height, self._width
-        clear = np.ones((h, w), dtype=np.bool_)
-        clear[min(max(y0, 0), h) : min(max(y1, 0), h), min(max(x0, 0), w) : min(max(x1, 0), w)] = (
-            False
-        )
-        owners: list[int] = []
-        a: list[tuple[int, int]] = []
-        b: list[tuple[int, int]] = []
-        for i, path in enumerate(paths):
-            if not path:
-                continue
-            pts = [(int(c[0]), int(c[1])) for c in path]
-            pairs = list(itertools.pairwise(pts)) or [(pts[0], pts[0])]
-            for p, q in pairs:
-                a.append(p)
-                b.append(q)
-                owners.append(i)
-        if not owners:
-            return []
-        sa = np.clip(np.array(a, dtype=np.int64), 0, [w - 1, h - 1])
-        sb = np.clip(np.array(b, dtype=np.int64), 0, [w - 1, h - 1])
-        touched = ~supercover_clear_many(clear, sa, sb)
-        return sorted({owners[k] for k in np.flatnonzero(touched).tolist()})
+        return cell_paths_touching(self.shape, region, paths)

@@ -15,10 +15,23 @@ floor division, so vertices are detected exactly (no floating-point tolerance).
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["supercover_cells", "supercover_clear", "supercover_clear_many"]
+from astraweave.errors import NavConfigError, OutOfBoundsError
+
+__all__ = [
+    "cell_path_blocked",
+    "cell_paths_touching",
+    "check_cell_pairs",
+    "supercover_cells",
+    "supercover_clear",
+    "supercover_clear_many",
+]
 
 BoolGrid = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
@@ -104,3 +117,94 @@ def supercover_clear_many(
     ok[bad_x] = False
     ok[bad_y] = False
     return np.asarray(ok, dtype=np.bool_)
+
+
+def check_cell_pairs(
+    starts: npt.ArrayLike, goals: npt.ArrayLike, width: int, height: int
+) -> tuple[IntArray, IntArray]:
+    """Validate two ``(N, 2)`` integer arrays of cells inside a ``width`` x ``height``
+    map and return them as int64.
+
+    Raises:
+        NavConfigError: wrong shapes or dtypes.
+        OutOfBoundsError: a cell outside the map (``index`` names the pair).
+    """
+    s = np.asarray(starts)
+    g = np.asarray(goals)
+    if s.size == 0 and g.size == 0:
+        empty = np.zeros((0, 2), dtype=np.int64)
+        return empty, empty
+    if (
+        s.ndim != 2
+        or s.shape[1:] != (2,)
+        or s.shape != g.shape
+        or not np.issubdtype(s.dtype, np.integer)
+        or not np.issubdtype(g.dtype, np.integer)
+    ):
+        raise NavConfigError(
+            f"starts and goals must be integer arrays of the same shape (N, 2), got "
+            f"{s.dtype}{s.shape} and {g.dtype}{g.shape}",
+            parameter="starts/goals",
+            value=(s.shape, g.shape),
+        )
+    s = s.astype(np.int64)
+    g = g.astype(np.int64)
+    for arr, role in ((s, "start"), (g, "goal")):
+        bad = (arr[:, 0] < 0) | (arr[:, 0] >= width) | (arr[:, 1] < 0) | (arr[:, 1] >= height)
+        if bad.any():
+            k = int(np.argmax(bad))
+            point = (int(arr[k, 0]), int(arr[k, 1]))
+            raise OutOfBoundsError(
+                f"{role} {point} of pair {k} is outside the {width}x{height} map",
+                point=point,
+                role=role,
+                index=k,
+                width=width,
+                height=height,
+            )
+    return s, g
+
+
+def cell_path_blocked(walkable: BoolGrid, path: Sequence[Any]) -> bool:
+    """Whether a cell path leaves the map or a segment of it touches a blocked cell."""
+    pts = np.asarray([[int(c[0]), int(c[1])] for c in path], dtype=np.int64).reshape(-1, 2)
+    if len(pts) == 0:
+        return False
+    h, w = walkable.shape
+    inside = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
+    if not inside.all():
+        return True
+    if len(pts) == 1:
+        return not bool(walkable[pts[0, 1], pts[0, 0]])
+    return not bool(supercover_clear_many(walkable, pts[:-1], pts[1:]).all())
+
+
+def cell_paths_touching(
+    shape: tuple[int, int],
+    region: Sequence[int],
+    paths: Sequence[Sequence[Any] | None],
+) -> list[int]:
+    """Indices of the cell paths whose segments' supercover touches ``region``
+    (``(x0, y0, x1, y1)``, half-open); points are clamped into the map."""
+    x0, y0, x1, y1 = (int(v) for v in region)
+    h, w = shape
+    clear = np.ones((h, w), dtype=np.bool_)
+    clear[min(max(y0, 0), h) : min(max(y1, 0), h), min(max(x0, 0), w) : min(max(x1, 0), w)] = False
+    owners: list[int] = []
+    a: list[tuple[int, int]] = []
+    b: list[tuple[int, int]] = []
+    for i, path in enumerate(paths):
+        if not path:
+            continue
+        pts = [(int(c[0]), int(c[1])) for c in path]
+        pairs = list(itertools.pairwise(pts)) or [(pts[0], pts[0])]
+        for p, q in pairs:
+            a.append(p)
+            b.append(q)
+            owners.append(i)
+    if not owners:
+        return []
+    sa = np.clip(np.array(a, dtype=np.int64), 0, [w - 1, h - 1])
+    sb = np.clip(np.array(b, dtype=np.int64), 0, [w - 1, h - 1])
+    touched = ~supercover_clear_many(clear, sa, sb)
+    return sorted({owners[k] for k in np.flatnonzero(touched).tolist()})

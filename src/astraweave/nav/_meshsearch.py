@@ -27,6 +27,8 @@ class MeshView(Protocol):
 
     def polygon_at(self, point: tuple[float, float]) -> int | None: ...
 
+    def _corner_open(self, corner: tuple[float, float], sx: int, sy: int) -> bool: ...
+
     @property
     def cell_size(self) -> float: ...
 
@@ -128,7 +130,10 @@ def raycast(mesh: MeshView, a: Point, b: Point) -> bool:
 
     Walks the polygons the segment passes through: leaves the current rectangle at its
     exit parameter, steps ``1e-7`` cell widths further and looks the point up. A point
-    off the mesh ends the walk with ``False``.
+    off the mesh ends the walk with ``False``. Leaving a rectangle exactly through a
+    corner into a diagonal neighbour needs one of the two cells beside that corner on
+    the mesh: two polygons touching only at a point are not connected (the navmesh
+    twin of the grid's no-corner-cutting rule).
     """
     pid = mesh.polygon_at(a)
     if pid is None:
@@ -138,6 +143,7 @@ def raycast(mesh: MeshView, a: Point, b: Point) -> bool:
     if length == 0.0:
         return True
     dt = 1e-7 * mesh.cell_size / length
+    tol = 1e-9 * mesh.cell_size / length
     t = 0.0
     for _ in range(4 * mesh.polygon_count + 64):
         x0, y0, x1, y1 = mesh._world_rect(pid)
@@ -146,6 +152,10 @@ def raycast(mesh: MeshView, a: Point, b: Point) -> bool:
         t_exit = min(tx, ty)
         if t_exit >= 1.0:
             return True
+        if abs(tx - ty) <= tol:
+            corner = (x1 if dx > 0 else x0, y1 if dy > 0 else y0)
+            if not mesh._corner_open(corner, 1 if dx > 0 else -1, 1 if dy > 0 else -1):
+                return False
         t = max(t_exit, t) + dt
         if t >= 1.0:
             return mesh.polygon_at(b) is not None

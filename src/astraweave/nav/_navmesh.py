@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, NewType
 import numpy as np
 import numpy.typing as npt
 
-from astraweave.errors import NavConfigError, OffMeshError, UnknownObstacleError
+from astraweave.errors import OffMeshError, UnknownObstacleError
 from astraweave.nav._funnel import Point, string_pull
-from astraweave.nav._geometry import Polygon, Rect, as_polygon
+from astraweave.nav._geometry import Polygon, Rect, as_point, as_polygon, grown_bbox
 from astraweave.nav._meshsearch import corridor_search, portal_points, raycast
 from astraweave.nav._paths import segments_near_region
-from astraweave.nav._raster import Raster, bounds_free, obstacle_mask
+from astraweave.nav._raster import Raster, check_resolution, configuration_space, obstacle_mask
 from astraweave.nav._rects import CellRect, Portal, decompose, scan_portals
 
 if TYPE_CHECKING:
@@ -66,37 +66,6 @@ class _Obstacle:
     window: tuple[int, int, int, int]
     mask: BoolGrid
     rect: Rect
-
-
-def _check_radius(agent_radius: float, cell_size: float) -> tuple[float, float]:
-    r, c = float(agent_radius), float(cell_size)
-    if not (math.isfinite(r) and r >= 0.0):
-        raise NavConfigError(
-            f"agent_radius must be a finite number >= 0, got {agent_radius!r}",
-            parameter="agent_radius",
-            value=agent_radius,
-        )
-    if not (math.isfinite(c) and c > 0.0):
-        raise NavConfigError(
-            f"cell_size must be a finite number > 0, got {cell_size!r}",
-            parameter="cell_size",
-            value=cell_size,
-        )
-    return r, c
-
-
-def _point(point: Sequence[float] | npt.NDArray[np.float64], role: str) -> Point:
-    try:
-        x, y = (float(v) for v in point)
-    except (TypeError, ValueError) as exc:
-        raise NavConfigError(
-            f"{role} must be an (x, y) pair of numbers, got {point!r}",
-            parameter=role,
-            value=point,
-        ) from exc
-    if not (math.isfinite(x) and math.isfinite(y)):
-        raise NavConfigError(f"{role} must be finite, got {point!r}", parameter=role, value=point)
-    return (x, y)
 
 
 class NavMesh:
@@ -168,22 +137,10 @@ class NavMesh:
             >>> NavMesh.from_polygons((0, 0, 4, 2), cell_size=1.0).polygon_count
             1
         """
-        radius, cell = _check_radius(agent_radius, cell_size)
+        radius, cell = check_resolution(agent_radius, cell_size)
         outline = as_polygon(bounds, "bounds")
         polys = [as_polygon(o, f"obstacle {i}") for i, o in enumerate(obstacles)]
-        rect = (
-            float(outline[:, 0].min()),
-            float(outline[:, 1].min()),
-            float(outline[:, 0].max()),
-            float(outline[:, 1].max()),
-        )
-        raster = Raster.covering(rect, cell)
-        free = bounds_free(raster, outline, radius)
-        for poly in polys:
-            hit = obstacle_mask(raster, poly, radius)
-            if hit is not None:
-                (ix0, iy0, ix1, iy1), mask = hit
-                free[iy0:iy1, ix0:ix1] &= ~mask
+        raster, free, rect = configuration_space(outline, polys, radius, cell)
         return cls(raster, free, radius, rect)
 
     @classmethod
@@ -296,6 +253,19 @@ class NavMesh:
         r = self._raster
         return (r.ox + x0 * r.cell, r.oy + y0 * r.cell, r.ox + x1 * r.cell, r.oy + y1 * r.cell)
 
+    def _corner_open(self, corner: Point, sx: int, sy: int) -> bool:
+        """Whether a segment leaving a polygon through ``corner`` in direction
+        ``(sx, sy)`` has a mesh cell beside the corner (not a point contact only)."""
+        r = self._raster
+        ix = round((corner[0] - r.ox) / r.cell)
+        iy = round((corner[1] - r.oy) / r.cell)
+        cur_x, nxt_x = (ix - 1, ix) if sx > 0 else (ix, ix - 1)
+        cur_y, nxt_y = (iy - 1, iy) if sy > 0 else (iy, iy - 1)
+        for cx, cy in ((nxt_x, cur_y), (cur_x, nxt_y)):
+            if 0 <= cx < r.nx and 0 <= cy < r.ny and self._owner[cy, cx] >= 0:
+                return True
+        return False
+
     def _portals_of(self, pid: int) -> list[Portal]:
         return self._links[pid]
 
@@ -374,7 +344,7 @@ class NavMesh:
             >>> mesh.contains((0.5, 0.5)), mesh.contains((2.0, 2.0))
             (True, False)
         """
-        return self.polygon_at(_point(point, "point")) is not None
+        return self.polygon_at(as_point(point, "point")) is not None
 
     def nearest_point(self, point: Sequence[float]) -> tuple[float, float] | None:
         """The point of the mesh nearest to ``point`` (``point`` itself when it is on
@@ -385,7 +355,7 @@ class NavMesh:
             >>> mesh.nearest_point((1.5, 2.0))
             (1.0, 2.0)
         """
-        hit = self._nearest(_point(point, "point"))
+        hit = self._nearest(as_point(point, "point"))
         return None if hit is None else hit[1]
 
     def _nearest(self, p: Point) -> tuple[int, Point] | None:
@@ -406,7 +376,7 @@ class NavMesh:
             ...     (0.5, 0.5), (3.5, 3.5))
             (True, False)
         """
-        return raycast(self, _point(a, "a"), _point(b, "b"))
+        return raycast(self, as_point(a, "a"), as_point(b, "b"))
 
     def _locate(self, p: Point, role: str, snap: bool) -> tuple[int, Point]:
         pid = self.polygon_at(p)
@@ -429,7 +399,7 @@ class NavMesh:
         Raises:
             OffMeshError: ``start`` or ``goal`` is not on the mesh.
         """
-        s, g = _point(start, "start"), _point(goal, "goal")
+        s, g = as_point(start, "start"), as_point(goal, "goal")
         sp, s = self._locate(s, "start", False)
         gp, g = self._locate(g, "goal", False)
         return corridor_search(self, sp, gp, s, g)
@@ -465,7 +435,7 @@ class NavMesh:
             >>> mesh.find_path((1.0, 1.0), (9.0, 1.0))
             [(1.0, 1.0), (4.0, 3.0), (6.0, 3.0), (9.0, 1.0)]
         """
-        s, g = _point(start, "start"), _point(goal, "goal")
+        s, g = as_point(start, "start"), as_point(goal, "goal")
         sp, s = self._locate(s, "start", snap)
         gp, g = self._locate(g, "goal", snap)
         if s == g:
@@ -510,7 +480,7 @@ class NavMesh:
         oid = self._next_obstacle
         self._next_obstacle += 1
         hit = obstacle_mask(self._raster, poly, self._radius)
-        rect = _grown_rect(poly, self._radius)
+        rect = grown_bbox(poly, self._radius)
         if hit is None:
             window, mask = (0, 0, 0, 0), np.zeros((0, 0), dtype=np.bool_)
         else:
@@ -563,7 +533,7 @@ class NavMesh:
             >>> mesh.path_blocked(path)
             True
         """
-        pts = [_point(p, "path point") for p in path]
+        pts = [as_point(p, "path point") for p in path]
         if len(pts) == 1:
             return self.polygon_at(pts[0]) is None
         return not all(raycast(self, a, b) for a, b in itertools.pairwise(pts))
@@ -594,12 +564,3 @@ class NavMesh:
             f"agent_radius={self._radius}, cell_size={self._raster.cell}, "
             f"obstacles={len(self._obstacles)})"
         )
-
-
-def _grown_rect(poly: npt.NDArray[np.float64], radius: float) -> Rect:
-    return (
-        float(poly[:, 0].min()) - radius,
-        float(poly[:, 1].min()) - radius,
-        float(poly[:, 0].max()) + radius,
-        float(poly[:, 1].max()) + radius,
-    )

@@ -26,7 +26,14 @@ from astraweave.nav._geometry import (
     squares_polygon_distance,
 )
 
-__all__ = ["MAX_RASTER_CELLS", "Raster", "bounds_free", "obstacle_mask"]
+__all__ = [
+    "MAX_RASTER_CELLS",
+    "Raster",
+    "bounds_free",
+    "check_resolution",
+    "configuration_space",
+    "obstacle_mask",
+]
 
 #: The largest raster a navmesh may use (cells); a bigger one is a ``NavConfigError``
 #: suggesting a larger ``cell_size``.
@@ -132,3 +139,52 @@ def obstacle_mask(
     x0, y0, x1, y1 = raster.squares(*window)
     mask = _blocked(squares_polygon_distance(x0, y0, x1, y1, poly), radius)
     return window, mask
+
+
+def check_resolution(agent_radius: float, cell_size: float) -> tuple[float, float]:
+    """Validate an agent radius (finite, >= 0) and a cell size (finite, > 0).
+
+    Raises:
+        NavConfigError: naming the bad ``parameter``.
+    """
+    r, c = float(agent_radius), float(cell_size)
+    if not (math.isfinite(r) and r >= 0.0):
+        raise NavConfigError(
+            f"agent_radius must be a finite number >= 0, got {agent_radius!r}",
+            parameter="agent_radius",
+            value=agent_radius,
+        )
+    if not (math.isfinite(c) and c > 0.0):
+        raise NavConfigError(
+            f"cell_size must be a finite number > 0, got {cell_size!r}",
+            parameter="cell_size",
+            value=cell_size,
+        )
+    return r, c
+
+
+def configuration_space(
+    outline: npt.NDArray[np.float64],
+    obstacles: list[npt.NDArray[np.float64]],
+    radius: float,
+    cell: float,
+) -> tuple[Raster, BoolGrid, Rect]:
+    """Rasterise the free space inside ``outline`` and outside every obstacle.
+
+    Returns:
+        ``(raster, free cells, bounding rectangle of the outline)``.
+    """
+    rect = (
+        float(outline[:, 0].min()),
+        float(outline[:, 1].min()),
+        float(outline[:, 0].max()),
+        float(outline[:, 1].max()),
+    )
+    raster = Raster.covering(rect, cell)
+    free = bounds_free(raster, outline, radius)
+    for poly in obstacles:
+        hit = obstacle_mask(raster, poly, radius)
+        if hit is not None:
+            (ix0, iy0, ix1, iy1), mask = hit
+            free[iy0:iy1, ix0:ix1] &= ~mask
+    return raster, free, rect
