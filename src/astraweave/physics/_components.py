@@ -144,8 +144,9 @@ class CollisionStarted:
     Attributes:
         a: the smaller entity id (``MAP_ENTITY`` for map geometry).
         b: the larger entity id.
-        point: a contact point ``(x, y)`` in metres (the centre between the shapes
-            for sensor overlaps, which have no contact points).
+        point: the first contact point ``(x, y)`` in metres, midway between the two
+            surfaces (for sensor overlaps, which have no contact points, midway
+            between the two bodies' positions).
         normal: unit contact normal ``(x, y)`` pointing from ``a`` towards ``b``
             (``(0.0, 0.0)`` for sensor overlaps).
     """

@@ -96,6 +96,30 @@ class QueryMixin:
             return None
         return self._shape_entity.get(shape._hashid)
 
+    def _segment_query(
+        self,
+        a: tuple[float, float],
+        b: tuple[float, float],
+        radius: float,
+        filt: pymunk.ShapeFilter,
+    ) -> list[pymunk.SegmentQueryInfo]:
+        if radius == 0.0:
+            return list(self.space.segment_query(a, b, 0.0, filt))
+        # The spatial hash walks only the cells under the thin ray and would miss
+        # shapes that only the swept disc touches: test every shape in the swept box.
+        box = pymunk.BB(
+            min(a[0], b[0]) - radius,
+            min(a[1], b[1]) - radius,
+            max(a[0], b[0]) + radius,
+            max(a[1], b[1]) + radius,
+        )
+        out = []
+        for shape in self.space.bb_query(box, filt):
+            info = shape.segment_query(a, b, radius)
+            if info.shape is not None:
+                out.append(info)
+        return out
+
     def raycast_all(
         self,
         start: Sequence[float],
@@ -145,7 +169,7 @@ class QueryMixin:
         r = _distance("raycast", "radius", radius)
         skip = {int(e) for e in ignore}
         hits: list[RayHit] = []
-        for info in self.space.segment_query(a, b, r, filt):
+        for info in self._segment_query(a, b, r, filt):
             shape = info.shape
             entity = self._entity_of(shape)
             if entity is None or entity in skip or (shape.sensor and not include_sensors):

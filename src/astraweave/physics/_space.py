@@ -194,13 +194,25 @@ class BodyBatch:
     ``x, y, angle, vx, vy, angular_velocity``. ``ids`` are pymunk body ids.
     """
 
-    __slots__ = ("_get", "_set")
+    __slots__ = ("_arb", "_get", "_set")
 
     def __init__(self) -> None:
         # Separate buffers: a buffer given memory by set_float_buf must never be
-        # grown by a get (pymunk would realloc numpy's memory).
+        # grown by a get (pymunk would realloc numpy's memory). pymunk never frees a
+        # Buffer's arrays, so these few are made once per world and reused.
         self._get = pymunk.batch.Buffer()
         self._set = pymunk.batch.Buffer()
+        self._arb = pymunk.batch.Buffer()
+
+    def read_arbiters(
+        self, space: pymunk.Space, fields: pymunk.batch.ArbiterFields
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]:
+        """``(ints, floats)`` of every cached arbiter (see ``pymunk.batch``), copied."""
+        self._arb.clear()
+        pymunk.batch.get_space_arbiters(space, fields, self._arb)
+        ints = np.frombuffer(self._arb.int_buf(), dtype=np.uintp).astype(np.uint64)
+        floats = np.frombuffer(self._arb.float_buf(), dtype=np.float64).copy()
+        return ints, floats
 
     def read(self, space: pymunk.Space) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]:
         """``(ids, state)`` of every body; ``state`` has shape ``(n, 6)``."""

@@ -11,6 +11,7 @@ positions, velocities and headings are written back, collision events are sent a
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -201,14 +202,16 @@ def push_to_space(world: World, physics: PhysicsWorld) -> None:
     _check_finite(frame)
     ents = frame.entities
     known = physics._synced
-    # Entities that left (despawned or lost Position/Collider).
-    for e in known[~np.isin(known, ents)].tolist():
-        if physics.has_body(e):
-            physics.remove_body(e)
+    same = np.array_equal(ents, known)
+    if not same:
+        # Entities that left (despawned or lost Position/Collider).
+        for e in known[~np.isin(known, ents)].tolist():
+            if physics.has_body(e):
+                physics.remove_body(e)
     # Entities whose shape or kind changed: rebuild; surface changes: in place.
-    in_known = np.isin(ents, known)
+    in_known = np.ones(len(ents), dtype=np.bool_) if same else np.isin(ents, known)
     rows_known = np.flatnonzero(in_known)
-    old_rows = np.searchsorted(known, ents[rows_known])
+    old_rows = rows_known if same else np.searchsorted(known, ents[rows_known])
     rebuild_rows: list[int] = []
     if len(old_rows):
         diff = frame.sig[rows_known] != physics._last_sig[old_rows]
@@ -220,16 +223,17 @@ def push_to_space(world: World, physics: PhysicsWorld) -> None:
             physics.remove_body(int(ents[i]))
         for i in rows_known[need_surface].tolist():
             physics.update_surface(int(ents[i]), frame.specs(i)[1])
-    # New bodies (and rebuilt ones), in entity order.
+    # New bodies (and rebuilt ones), in entity order; damping applies from the start.
     for i in sorted(np.flatnonzero(~in_known).tolist() + rebuild_rows):
         body_spec, shape_spec = frame.specs(i)
+        vel = frame.vel[i] * math.exp(-body_spec.linear_damping * world.dt)
         physics.add_body(
             int(ents[i]),
             body_spec,
             shape_spec,
             frame.pos[i],
             float(frame.heading[i]),
-            frame.vel[i] if frame.has_vel[i] else None,
+            vel if frame.has_vel[i] else None,
         )
     existing = in_known.copy()
     existing[rebuild_rows] = False
@@ -248,8 +252,12 @@ def _push_motion(
     """Push ECS-side changes of motion since the last pull, and per-body damping."""
     ents = frame.entities
     last_e, last = physics._last_entities, physics._last_state
-    rows = np.flatnonzero(existing & np.isin(ents, last_e))
-    prev = last[np.searchsorted(last_e, ents[rows])]
+    if np.array_equal(ents, last_e):
+        rows = np.flatnonzero(existing)
+        prev = last[rows]
+    else:
+        rows = np.flatnonzero(existing & np.isin(ents, last_e))
+        prev = last[np.searchsorted(last_e, ents[rows])]
     pos_ch = (frame.pos[rows] != prev[:, 0:2]).any(axis=1)
     head_ch = frame.has_heading[rows] & (frame.heading[rows] != prev[:, 2])
     vel_ch = frame.has_vel[rows] & (frame.vel[rows] != prev[:, 3:5]).any(axis=1)
@@ -291,11 +299,11 @@ def touching_pairs(
         distinct; ``contact`` rows ``px, py, nx, ny`` (point, normal from a to b).
     """
     f = pymunk.batch.ArbiterFields
-    buf = pymunk.batch.Buffer()
-    fields = f.BODY_A_ID | f.BODY_B_ID | f.CONTACT_COUNT | f.NORMAL | f.POINT_A_1
-    pymunk.batch.get_space_arbiters(physics.space, fields, buf)
-    ints = np.frombuffer(buf.int_buf(), dtype=np.uintp).astype(np.uint64).reshape(-1, 3)
-    floats = np.frombuffer(buf.float_buf(), dtype=np.float64).reshape(-1, 4).copy()
+    # pymunk writes the fields in flag order: ints a, b, count; floats n, point a, point b.
+    fields = f.BODY_A_ID | f.BODY_B_ID | f.CONTACT_COUNT | f.NORMAL | f.POINT_A_1 | f.POINT_B_1
+    raw_ints, raw_floats = physics.batch.read_arbiters(physics.space, fields)
+    ints = raw_ints.reshape(-1, 3)
+    floats = raw_floats.reshape(-1, 6)
     ea = physics.entities_of_bodies(ints[:, 0])
     eb = physics.entities_of_bodies(ints[:, 1])
     keep = (ea > -2) & (eb > -2) & (ea != eb)
@@ -304,7 +312,7 @@ def touching_pairs(
     a = np.where(swap, eb, ea)
     b = np.where(swap, ea, eb)
     normal = np.where(swap[:, None], -floats[:, 0:2], floats[:, 0:2])
-    point = floats[:, 2:4]
+    point = (floats[:, 2:4] + floats[:, 4:6]) / 2.0  # midway between the surfaces
     sensor = count == 0
     if sensor.any():
         normal[sensor] = 0.0

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pymunk
+import pymunk.batch
 
 from astraweave.errors import PhysicsQueryError, PymunkError
 from astraweave.physics._bodies import BodySpec, ShapeSpec, build_body, build_shape, filter_for
@@ -88,11 +89,11 @@ class PhysicsWorld(QueryMixin):
         self._batch: BodyBatch | None = None
         self._ids_sorted: npt.NDArray[np.uint64] | None = None
         self._ids_entity = _EMPTY_I64
-        self._dynamic: list[pymunk.Body] | None = None
+        self._dynamic_by_id: dict[int, pymunk.Body] | None = None
 
     def _invalidate(self) -> None:
         self._ids_sorted = None
-        self._dynamic = None
+        self._dynamic_by_id = None
 
     @property
     def batch(self) -> BodyBatch:
@@ -125,12 +126,21 @@ class PhysicsWorld(QueryMixin):
         found = sorted_ids[pos] == ids
         return np.where(found, ents[pos], -2)
 
-    def dynamic_bodies(self) -> list[pymunk.Body]:
-        """Live dynamic bodies (any order)."""
-        if self._dynamic is None:
+    def dynamic_bodies(self) -> dict[int, pymunk.Body]:
+        """Live dynamic bodies by pymunk body id."""
+        if self._dynamic_by_id is None:
             dyn = pymunk.Body.DYNAMIC
-            self._dynamic = [b for b in self._bodies.values() if b.body_type == dyn]
-        return self._dynamic
+            self._dynamic_by_id = {b.id: b for b in self._bodies.values() if b.body_type == dyn}
+        return self._dynamic_by_id
+
+    def contact_bodies(self) -> list[pymunk.Body]:
+        """Dynamic bodies with a contact in the last step, in any order (the only
+        ones that can carry a bias velocity: only contacts apply bias impulses)."""
+        f = pymunk.batch.ArbiterFields
+        ints, _ = self.batch.read_arbiters(self.space, f.BODY_A_ID | f.BODY_B_ID)
+        ids = np.unique(ints)
+        dyn = self.dynamic_bodies()
+        return [dyn[i] for i in ids.tolist() if i in dyn]
 
     # ------------------------------------------------------------ introspection
     @property
@@ -360,13 +370,13 @@ class PhysicsWorld(QueryMixin):
             raise PymunkError(f"pymunk step failed: {exc}", operation="space.step") from exc
         # Apply and clear the bias velocities now, so that no state pymunk cannot
         # pickle is pending between ticks (see _space.settle_bias_velocities).
-        settle_bias_velocities(self.space, self.batch, self.dynamic_bodies(), sub)
+        settle_bias_velocities(self.space, self.batch, self.contact_bodies(), sub)
         self.steps += 1
 
     # ------------------------------------------------------------ pickling
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        for key in ("_batch", "_ids_sorted", "_ids_entity", "_dynamic"):
+        for key in ("_batch", "_ids_sorted", "_ids_entity", "_dynamic_by_id"):
             state.pop(key, None)
         return state
 
