@@ -149,6 +149,17 @@ def test_navmesh_planning_and_obstacles() -> None:
     app.world.set(b, snapped)
     app.tick()
     assert agent(app, b).path == ((1.0, 1.0), (19.5, 1.0))  # radius 0.4 -> 2 cells of 0.25
+    # the mesh's state enters the world hash
+    before = app.world.hash()
+    mesh.add_obstacle((1, 8, 2, 9))
+    assert app.world.hash() != before
+
+
+def test_grid_without_floor_gives_no_path() -> None:
+    app = make_app(grid=GridMap(np.zeros((2, 2), dtype=bool)))
+    e = app.world.spawn(Position(0.5, 0.5), NavAgent(goal_x=1.5, goal_y=1.5))
+    app.tick()
+    assert agent(app, e).status == NavStatus.NO_PATH
 
 
 def test_plugin_errors_and_idempotence() -> None:

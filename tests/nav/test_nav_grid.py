@@ -161,6 +161,7 @@ def test_waypoints_and_compress() -> None:
         assert way == compress_path(full)
         assert path_length(way) == pytest.approx(path_length(full))
     assert compress_path([(0, 0)]) == [(0, 0)]
+    assert path_length(None) == 0.0 and path_length([(3, 4)]) == 0.0
 
 
 def test_smooth_path_is_walkable_and_not_longer() -> None:

@@ -130,14 +130,17 @@ def test_scenarios(tmp_path: Path) -> None:
         "s.scen",
         "version 1\n0\tm.map\t3\t2\t0\t0\t1\t0\t1\n\n"
         "1\tm.map\t3\t2\t0\t1\t1\t0\t1.41421\n"
-        "2 m.map 3 2 0 0 2 1 12345.6\n",
+        "2 m.map 3 2 0 0 2 1 12345.6\n"
+        "3\tm.map\t3\t2\t1\t1\t1\t1\t0\n",
     )
     problems = load_movingai_scenarios(path)
     assert [(p.bucket, p.start, p.goal) for p in problems] == [
         (0, (0, 0), (1, 0)),
         (1, (0, 1), (1, 0)),
         (2, (0, 0), (2, 1)),
+        (3, (1, 1), (1, 1)),
     ]
+    assert problems[3].optimal_length == 0.0 and problems[3].tolerance == 1e-4
     assert problems[0].map_name == "m.map" and (problems[0].width, problems[0].height) == (3, 2)
     assert problems[1].optimal_length == 1.41421
     assert problems[0].tolerance == 1e-4

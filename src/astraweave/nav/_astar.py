@@ -59,8 +59,6 @@ def move_masks(pad: BoolGrid) -> npt.NDArray[np.uint8]:
     """
     h, w = pad.shape
     mask = np.zeros((h, w), dtype=np.uint8)
-    if h < 3 or w < 3:
-        return mask
     core = pad[1:-1, 1:-1]
 
     def at(dx: int, dy: int) -> BoolGrid:

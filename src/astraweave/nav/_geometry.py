@@ -202,9 +202,7 @@ def _point_segment_distance(
     px: FloatArray, py: FloatArray, ax: float, ay: float, bx: float, by: float
 ) -> FloatArray:
     vx, vy = bx - ax, by - ay
-    length2 = vx * vx + vy * vy
-    if length2 == 0.0:
-        return np.asarray(np.hypot(px - ax, py - ay), dtype=np.float64)
+    length2 = vx * vx + vy * vy  # > 0: validated polygons have no zero-length edge
     t = np.clip(((px - ax) * vx + (py - ay) * vy) / length2, 0.0, 1.0)
     return np.asarray(np.hypot(px - (ax + t * vx), py - (ay + t * vy)), dtype=np.float64)
 

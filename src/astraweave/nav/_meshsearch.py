@@ -163,4 +163,4 @@ def raycast(mesh: MeshView, a: Point, b: Point) -> bool:
         if nxt is None:
             return False
         pid = nxt
-    return False
+    return False  # pragma: no cover - each step crosses a polygon; a guard against loops

@@ -55,9 +55,7 @@ def decompose(available: BoolGrid, y_offset: int = 0, x_offset: int = 0) -> list
 def _side_runs(values: npt.NDArray[np.int32]) -> list[tuple[int, int, int]]:
     """``(value, start, stop)`` of consecutive equal non-negative values."""
     out: list[tuple[int, int, int]] = []
-    n = len(values)
-    if n == 0:
-        return out
+    n = len(values)  # >= 1: rectangles are never empty
     change = np.flatnonzero(np.diff(values)) + 1
     starts = np.concatenate(([0], change))
     stops = np.concatenate((change, [n]))
