@@ -117,9 +117,25 @@ def test_ecs_side_changes_are_pushed_teleport_velocity_heading() -> None:
     w.set(box, Position(10.0, 10.0), Velocity(0.0, -2.0), Heading(1.25))
     app.tick()
     body = physics_of(app).unsafe_body(box)
-    assert w.get(box, Position) == Position(10.0, 10.0 - 2.0 * DT)
-    assert w.get(box, Velocity) == Velocity(0.0, -2.0)
+    # a dynamic body's new velocity applies in the velocity phase of the step (as
+    # a force): this step still moves it with the old velocity
+    assert w.get(box, Position) == Position(10.0 + 1.0 * DT, 10.0)
+    v = w.get(box, Velocity)
+    assert (v.x, v.y) == pytest.approx((0.0, -2.0), abs=1e-12)
     assert w.get(box, Heading).angle == 1.25 == body.angle
+    assert body.force == (0.0, 0.0)  # the force lasted one sub-step
+    app.tick()
+    assert w.get(box, Position).y == pytest.approx(10.0 - 2.0 * DT, abs=1e-12)
+
+
+def test_kinematic_velocity_changes_apply_at_once() -> None:
+    app = make_app()
+    w = app.world
+    kin = w.spawn(Position(), Velocity(1.0, 0.0), RigidBody(kind=BodyKind.KINEMATIC), Collider())
+    app.tick()
+    w.set(kin, Velocity(0.0, 3.0))
+    app.tick()
+    assert w.get(kin, Position) == Position(DT, 3.0 * DT)
 
 
 def test_moving_a_static_entity_reindexes_it() -> None:

@@ -4,9 +4,13 @@ Design: an agent is a **dynamic** body with fixed rotation, driven by **velocity
 control**. Each tick, before the physics step, the controller system sets the
 agent's ``Velocity`` towards its current waypoint (at most ``speed`` m/s, slowing so
 as not to overshoot), adds a separation term away from nearby agents, and the step
-then lets pymunk resolve contacts: agents slide along walls (give their collider
-friction 0) and push each other instead of overlapping. A kinematic body would pass
-through walls, which is why agents are dynamic.
+then lets pymunk resolve contacts: the push system turns the velocity change into
+a force over the next sub-step, so it enters in the velocity phase where contacts
+constrain it; agents slide along walls (their collider has friction 0) and push
+each other instead of overlapping. A kinematic body would pass through walls, which
+is why agents are dynamic. Because the step moves a body with its current velocity
+before a new one applies, the controller steers from the predicted position
+``position + velocity * dt / substeps``.
 
 The controller reports arrival (within ``arrive_radius`` of the last waypoint) and
 being stuck (no progress of ``PhysicsConfig.stuck_progress_m`` towards the current
@@ -96,7 +100,8 @@ class CharacterController:
 
 @dataclass(frozen=True, slots=True)
 class Arrived:
-    """The agent ``entity`` reached its last waypoint (at ``position``, metres)."""
+    """The agent ``entity`` reached its last waypoint; it comes to rest at
+    ``position`` (metres) during the next step."""
 
     entity: int
     position: tuple[float, float]
@@ -208,7 +213,11 @@ def controller_system(world: World) -> None:
         return
     dt = world.dt
     ents = _concat([c.entities for c in chunks], np.int64)
-    pos = np.concatenate([np.column_stack((c[Position].x, c[Position].y)) for c in chunks])
+    here = np.concatenate([np.column_stack((c[Position].x, c[Position].y)) for c in chunks])
+    vel_now = np.concatenate([np.column_stack((c[Velocity].x, c[Velocity].y)) for c in chunks])
+    # The next step first moves each body with its current velocity (a new velocity
+    # only applies after), so steer from where the agent will be by then.
+    pos = here + vel_now * (dt / cfg.substeps)
     cc = [c[CharacterController] for c in chunks]
     speed = _concat([v.speed for v in cc], np.float64)
     radius = _concat([v.radius for v in cc], np.float64)
@@ -254,7 +263,7 @@ def controller_system(world: World) -> None:
         unit = np.where(dist[:, None] > 0, delta / dist[:, None], 0.0)
     want = np.minimum(speed, dist / dt)
     vel = unit * want[:, None]
-    vel = vel + _separation(pos, radius, speed, ents, cfg.separation_gain)
+    vel = vel + _separation(pos, radius, speed, ents, unit, cfg.separation_gain)
     norm = np.hypot(vel[:, 0], vel[:, 1])
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(norm > speed, speed / norm, 1.0)
@@ -288,9 +297,17 @@ def _separation(
     radius: npt.NDArray[np.float64],
     speed: npt.NDArray[np.float64],
     ents: npt.NDArray[np.int64],
+    heading: npt.NDArray[np.float64],
     gain: float,
 ) -> npt.NDArray[np.float64]:
-    """Velocity (m/s) steering each agent away from agents inside its personal space."""
+    """Velocity (m/s) steering each agent away from agents inside its personal space.
+
+    Two terms, both weighted by how deep the neighbour is inside that space (0 at
+    its edge, 1 when the centres meet): a push straight away from the neighbour,
+    and, when the neighbour is ahead (along ``heading``, the unit desired
+    direction), a sidestep to the right of ``heading``, so agents meeting head-on
+    pass each other (everyone keeps right) instead of pushing against each other.
+    """
     out = np.zeros_like(pos)
     if gain <= 0 or len(pos) < 2:
         return out
@@ -307,7 +324,15 @@ def _separation(
     same = dist == 0
     d[same] = np.where((ents[i[same]] < ents[j[same]])[:, None], [-1.0, 0.0], [1.0, 0.0])
     dist[same] = 1.0
-    push = (d / dist[:, None]) * ((space - np.where(same, 0.0, dist)) / space)[:, None]
-    np.add.at(out, i, push * (gain * speed[i])[:, None])
-    np.add.at(out, j, -push * (gain * speed[j])[:, None])
+    weight = (space - np.where(same, 0.0, dist)) / space
+    away = d / dist[:, None]  # unit vector from j towards i
+    push = away * weight[:, None]
+    # Sidestep: j ahead of i when (pj - pi) . heading_i > 0; right of u is (u_y, -u_x).
+    hi, hj = heading[i], heading[j]
+    ahead_i = (-away * hi).sum(axis=1) > 0
+    ahead_j = (away * hj).sum(axis=1) > 0
+    side_i = np.column_stack((hi[:, 1], -hi[:, 0])) * (weight * ahead_i)[:, None]
+    side_j = np.column_stack((hj[:, 1], -hj[:, 0])) * (weight * ahead_j)[:, None]
+    np.add.at(out, i, (push + side_i) * (gain * speed[i])[:, None])
+    np.add.at(out, j, (side_j - push) * (gain * speed[j])[:, None])
     return out

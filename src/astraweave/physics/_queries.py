@@ -113,10 +113,10 @@ class QueryMixin:
             max(a[0], b[0]) + radius,
             max(a[1], b[1]) + radius,
         )
-        out = []
+        out: list[pymunk.SegmentQueryInfo] = []
         for shape in self.space.bb_query(box, filt):
             info = shape.segment_query(a, b, radius)
-            if info.shape is not None:
+            if info is not None:  # None: the swept disc misses this shape
                 out.append(info)
         return out
 

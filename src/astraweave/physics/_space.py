@@ -60,6 +60,8 @@ _SET_FIELDS = (
     | pymunk.batch.BodyFields.ANGULAR_VELOCITY
 )
 _VEL_FIELDS = pymunk.batch.BodyFields.VELOCITY | pymunk.batch.BodyFields.ANGULAR_VELOCITY
+_FULL_GET = _BODY_FIELDS | pymunk.batch.BodyFields.FORCE
+_FULL_SET = _SET_FIELDS | pymunk.batch.BodyFields.FORCE
 
 
 class DeterministicSpace(pymunk.Space):
@@ -221,6 +223,21 @@ class BodyBatch:
         ids = np.frombuffer(self._get.int_buf(), dtype=np.uintp).astype(np.uint64)
         state = np.frombuffer(self._get.float_buf(), dtype=np.float64).reshape(-1, 6).copy()
         return ids, state
+
+    def read_full(
+        self, space: pymunk.Space
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]:
+        """Like :meth:`read` with two more columns, the force ``fx, fy`` (N)."""
+        self._get.clear()
+        pymunk.batch.get_space_bodies(space, _FULL_GET, self._get)
+        ids = np.frombuffer(self._get.int_buf(), dtype=np.uintp).astype(np.uint64)
+        state = np.frombuffer(self._get.float_buf(), dtype=np.float64).reshape(-1, 8).copy()
+        return ids, state
+
+    def write_full(self, space: pymunk.Space, state: npt.NDArray[np.float64]) -> None:
+        """Set every body's motion and force from ``state`` of shape ``(n, 8)``."""
+        self._set.set_float_buf(np.ascontiguousarray(state, dtype=np.float64).reshape(-1))
+        pymunk.batch.set_space_bodies(space, _FULL_SET, self._set)
 
     def write(self, space: pymunk.Space, state: npt.NDArray[np.float64]) -> None:
         """Set every body's position, angle and velocities from ``state`` (read order)."""

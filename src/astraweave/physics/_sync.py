@@ -264,21 +264,31 @@ def _push_motion(
     damped = frame.damping[rows] > 0
     if not (pos_ch.any() or head_ch.any() or vel_ch.any() or damped.any()):
         return
-    ids, state = physics.batch.read(physics.space)
+    ids, state = physics.batch.read_full(physics.space)
     body_ent = physics.entities_of_bodies(ids)
     # Row in `state` for each existing entity row.
     order = np.argsort(body_ent, kind="stable")
     srow = order[np.searchsorted(body_ent[order], ents[rows])]
+    kinds = frame.sig[rows, 0]
     state[srow[pos_ch], 0:2] = frame.pos[rows][pos_ch]
     state[srow[head_ch], 2] = frame.heading[rows][head_ch]
-    state[srow[vel_ch], 3:5] = frame.vel[rows][vel_ch]
+    # Kinematic: the new velocity is set. Dynamic: it becomes the force m dv / h of the
+    # next sub-step, so it enters in the velocity phase, where contacts still
+    # constrain it (set directly, it would move the body into a wall first).
+    kin = vel_ch & (kinds == BodyKind.KINEMATIC)
+    state[srow[kin], 3:5] = frame.vel[rows][kin]
+    dyn = vel_ch & (kinds == BodyKind.DYNAMIC)
+    if dyn.any():
+        h = world.dt / physics.config.substeps
+        mass = frame.sig[rows, 1][dyn]
+        dv = frame.vel[rows][dyn] - state[srow[dyn], 3:5]
+        state[srow[dyn], 6:8] += dv * (mass / h)[:, None]
     if damped.any():
         factor = np.exp(-frame.damping[rows][damped] * world.dt)
         state[srow[damped], 3:5] *= factor[:, None]
         state[srow[damped], 5] *= factor
-    physics.batch.write(physics.space, state)
+    physics.batch.write_full(physics.space, state)
     static_moved = pos_ch | head_ch
-    kinds = frame.sig[rows, 0]
     for i in np.flatnonzero(static_moved & (kinds == BodyKind.STATIC)).tolist():
         body: pymunk.Body = physics.unsafe_body(int(ents[rows[i]]))
         physics.space.reindex_shapes_for_body(body)
