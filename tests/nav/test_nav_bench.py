@@ -27,6 +27,9 @@ def test_bench_on_arena(arena_files: tuple[Path, Path]) -> None:
         assert 0 < entry["median_us"] <= entry["p95_us"]
         assert entry["ratio_vs_pathfinding"] > 0
     assert algos["pathfinding_astar"]["ratio_vs_pathfinding"] == 1.0
+    mesh = result["navmesh"]
+    assert mesh["queries"] == 160 and mesh["polygons"] > 0
+    assert 0 < mesh["median_us"] <= mesh["p95_us"]
 
 
 def test_bench_rejects_mismatched_scenarios(tmp_path: Path) -> None:

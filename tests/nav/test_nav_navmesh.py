@@ -279,3 +279,45 @@ def test_closed_polygon_and_clockwise_input_accepted() -> None:
     clockwise_closed = [(2, 2), (2, 4), (4, 4), (4, 2), (2, 2)]
     mesh = NavMesh.from_polygons((0, 0, 6, 6), [clockwise_closed], cell_size=0.5)
     assert not mesh.contains((3.0, 3.0)) and mesh.contains((1.0, 1.0))
+
+
+def test_arena_paths_are_near_shortest(arena_files: tuple) -> None:
+    """Against an exact oracle (visibility graph over the obstacles' convex corners),
+    navmesh paths on the arena are shortest in most cases and never much longer."""
+    import networkx as nx
+
+    grid = GridMap.from_movingai(arena_files[0])
+    mesh = NavMesh.from_grid(grid)
+    w = grid.walkable
+    corners = [
+        (float(x), float(y))
+        for y in range(1, grid.height)
+        for x in range(1, grid.width)
+        if [w[y - 1, x - 1], w[y - 1, x], w[y, x - 1], w[y, x]].count(False) == 1
+    ]
+    vis = nx.Graph()
+    for i, a in enumerate(corners):
+        for b in corners[i + 1 :]:
+            if mesh.line_of_sight(a, b):
+                vis.add_edge(a, b, weight=math.dist(a, b))
+    rng = np.random.default_rng(0)
+    free = np.argwhere(w)
+    ratios = []
+    for _ in range(100):
+        (ay, ax), (by, bx) = free[rng.choice(len(free), 2, replace=False)]
+        start, goal = (ax + 0.5, ay + 0.5), (bx + 0.5, by + 0.5)
+        path = mesh.find_path(start, goal)
+        assert path is not None
+        oracle = vis.copy()
+        for q in (start, goal):
+            for c in corners:
+                if mesh.line_of_sight(q, c):
+                    oracle.add_edge(q, c, weight=math.dist(q, c))
+        if mesh.line_of_sight(start, goal):
+            oracle.add_edge(start, goal, weight=math.dist(start, goal))
+        best = nx.shortest_path_length(oracle, start, goal, weight="weight")
+        ratios.append(path_length(path) / best)
+    r = np.array(ratios)
+    assert r.min() >= 1 - 1e-9
+    assert (r <= 1 + 1e-9).mean() >= 0.9
+    assert r.max() <= 1.05

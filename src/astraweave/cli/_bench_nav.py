@@ -22,7 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from astraweave.errors import MapFormatError
-from astraweave.nav import GridMap, ScenarioProblem, load_movingai_scenarios, path_length
+from astraweave.nav import (
+    GridMap,
+    NavMesh,
+    ScenarioProblem,
+    load_movingai_scenarios,
+    path_length,
+)
 from astraweave.profiling import machine_info
 
 __all__ = ["run_nav_bench"]
@@ -87,7 +93,9 @@ def run_nav_bench(map_path: Path, scen_path: Path, repeats: int = 1) -> dict[str
         algorithm with ``problems``, ``solved``, ``optimal``, ``max_length_error``,
         ``median_us``, ``p95_us``, ``mean_us``, ``total_ms`` and
         ``ratio_vs_pathfinding`` (the ``pathfinding`` median divided by this
-        algorithm's median: how many times faster it is).
+        algorithm's median: how many times faster it is); and ``navmesh``: the build
+        time and polygon count of a navmesh of the map and the median/p95 time of a
+        funnel path between the centres of each problem's cells.
 
     Raises:
         MapFormatError: a malformed file, or a scenario for another map size.
@@ -152,6 +160,7 @@ def run_nav_bench(map_path: Path, scen_path: Path, repeats: int = 1) -> dict[str
         if enabled:
             gc.enable()
     base = results["pathfinding_astar"]["median_us"]
+    mesh_figures = _navmesh_figures(grid, problems, repeats)
     for entry in results.values():
         entry["ratio_vs_pathfinding"] = base / entry["median_us"] if entry["median_us"] else None
     return {
@@ -169,4 +178,33 @@ def run_nav_bench(map_path: Path, scen_path: Path, repeats: int = 1) -> dict[str
             "baseline": "pathfinding AStarFinder, DiagonalMovement.only_when_no_obstacle",
         },
         "algorithms": results,
+        "navmesh": mesh_figures,
+    }
+
+
+def _navmesh_figures(
+    grid: GridMap, problems: list[ScenarioProblem], repeats: int
+) -> dict[str, Any]:
+    """Build a navmesh of the map (agent radius 0, exact cells) and time a funnel path
+    between the centres of each problem's start and goal cells."""
+    t0 = time.perf_counter_ns()
+    mesh = NavMesh.from_grid(grid)
+    build_ms = (time.perf_counter_ns() - t0) / 1e6
+    times: list[float] = []
+    for p in problems:
+        start = GridMap.cell_center(p.start)
+        goal = GridMap.cell_center(p.goal)
+        samples = []
+        for _ in range(repeats):
+            t0 = time.perf_counter_ns()
+            mesh.find_path(start, goal)
+            samples.append((time.perf_counter_ns() - t0) / 1000.0)
+        times.append(statistics.median(samples))
+    return {
+        "agent_radius": 0.0,
+        "polygons": mesh.polygon_count,
+        "build_ms": build_ms,
+        "queries": len(times),
+        "median_us": statistics.median(times) if times else None,
+        "p95_us": _percentile(times, 0.95) if times else None,
     }
