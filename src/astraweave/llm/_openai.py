@@ -523,9 +523,28 @@ class OpenAiClient:
             ) from exc
         return self._response(completion, request, time.perf_counter() - t0)
 
+    async def aclose(self) -> None:
+        """Close the connection pool of the running loop (call it before the loop
+        ends, e.g. at the end of the coroutine given to ``asyncio.run``)."""
+        loop = asyncio.get_running_loop()
+        client = self._async.pop(loop, None)
+        if client is not None:
+            await client.close()
+
     def close(self) -> None:
-        """Close the sync connection pool (async pools close with their loops)."""
+        """Close the sync pool, and the async pools of loops that still run."""
         if self._sync is not None:
             self._sync.close()
             self._sync = None
-        self._async = weakref.WeakKeyDictionary()
+        pools, self._async = list(self._async.items()), weakref.WeakKeyDictionary()
+        for loop, client in pools:
+            if loop.is_closed():
+                continue
+            if loop.is_running():
+                future = asyncio.run_coroutine_threadsafe(client.close(), loop)
+                try:
+                    future.result(timeout=2.0)
+                except TimeoutError:
+                    future.cancel()
+            else:
+                loop.run_until_complete(client.close())

@@ -394,6 +394,12 @@ class ResilientClient:
                 continue
             return self._succeeded(response, attempt)
 
+    async def aclose(self) -> None:
+        """Close the inner backend's pool for the running loop, when it has one."""
+        aclose = getattr(self.inner, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
     def close(self) -> None:
         """Close the inner backend."""
         self.inner.close()
