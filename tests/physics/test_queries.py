@@ -1,6 +1,8 @@
 import math
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from astraweave.ecs import Position
 from astraweave.errors import ColliderError, PhysicsQueryError
@@ -165,3 +167,30 @@ def test_queries_on_an_empty_world() -> None:
     assert physics.nearest((0.0, 0.0), 10.0) is None
     assert physics.overlap(Collider(), (0.0, 0.0)) == []
     assert physics.line_of_sight((0.0, 0.0), (5.0, 5.0))
+
+
+@given(
+    st.lists(st.tuples(st.floats(-8, 8), st.floats(-8, 8), st.floats(0.1, 1.5)), max_size=12),
+    st.tuples(st.floats(-10, 10), st.floats(-10, 10), st.floats(-10, 10), st.floats(-10, 10)),
+    st.sampled_from([0.0, 0.3, 1.0]),
+)
+def test_raycast_all_finds_exactly_what_each_shape_reports(
+    discs: list[tuple[float, float, float]],
+    ray: tuple[float, float, float, float],
+    radius: float,
+) -> None:
+    """The broad phase never hides a hit: compare with a per-shape test."""
+    start, end = ray[:2], ray[2:]
+    assume(math.dist(start, end) > 1e-3)
+    app = make_app()
+    ents = [app.world.spawn(Position(x, y), Collider(radius=r)) for x, y, r in discs]
+    app.tick()
+    physics = physics_of(app)
+    expected = set()
+    for e in ents:
+        info = physics._shapes[e].segment_query(start, end, radius)
+        if info is not None:
+            expected.add(e)
+    hits = physics.raycast_all(start, end, radius=radius)
+    assert {h.entity for h in hits} == expected
+    assert [h.fraction for h in hits] == sorted(h.fraction for h in hits)

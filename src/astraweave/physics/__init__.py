@@ -50,7 +50,16 @@ from astraweave.physics._components import (
     RigidBody,
     ShapeKind,
 )
-from astraweave.physics._config import PhysicsConfig
+from astraweave.physics._config import (
+    DEFAULT_CELL_COUNT,
+    DEFAULT_CELL_SIZE_M,
+    DEFAULT_COLLISION_BIAS,
+    DEFAULT_COLLISION_SLOP_M,
+    DEFAULT_ITERATIONS,
+    DEFAULT_SEPARATION_GAIN,
+    DEFAULT_SUBSTEPS,
+    PhysicsConfig,
+)
 from astraweave.physics._controller import (
     Arrived,
     CharacterController,
@@ -81,6 +90,13 @@ from astraweave.physics._world import PhysicsWorld
 
 __all__ = [
     "ALL_LAYERS",
+    "DEFAULT_CELL_COUNT",
+    "DEFAULT_CELL_SIZE_M",
+    "DEFAULT_COLLISION_BIAS",
+    "DEFAULT_COLLISION_SLOP_M",
+    "DEFAULT_ITERATIONS",
+    "DEFAULT_SEPARATION_GAIN",
+    "DEFAULT_SUBSTEPS",
     "MAP_ENTITY",
     "SYSTEM_NAMES",
     "Arrived",

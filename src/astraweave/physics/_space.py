@@ -81,7 +81,8 @@ class DeterministicSpace(pymunk.Space):
         super().__init__(threaded)
         self._cell_size_m = float(_cell_size_m)
         self._cell_count = int(_cell_count)
-        self._keep_hashids = False
+        # pymunk's unpickling calls __init__ again: keep the flag __setstate__ set.
+        self._keep_hashids: bool = getattr(self, "_keep_hashids", False)
         self.use_spatial_hash(self._cell_size_m, self._cell_count)
 
     def _add_shape(self, shape: pymunk.Shape) -> None:
