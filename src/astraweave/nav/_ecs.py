@@ -106,8 +106,21 @@ class Navigation:
         self._mesh_seen = navmesh.version if navmesh is not None else 0
 
     def plan(self, start: Sequence[float], goal: Sequence[float]) -> Waypoints | None:
-        """Waypoints from ``start`` to ``goal`` (world metres), or ``None`` when there
-        is no path (unreachable, or the goal is blocked or off the map)."""
+        """Plan one path, as the re-path system does.
+
+        Args:
+            start: the agent's position ``(x, y)`` in metres.
+            goal: the goal ``(x, y)`` in metres.
+
+        Returns:
+            Waypoints from ``start`` to ``goal``, or ``None`` when there is no path
+            (unreachable, or the goal is blocked or off the map).
+
+        Example:
+            >>> from astraweave.nav import GridMap
+            >>> Navigation(GridMap.from_ascii("....")).plan((0.2, 0.5), (3.5, 0.5))
+            ((0.2, 0.5), (0.5, 0.5), (3.5, 0.5))
+        """
         s = (float(start[0]), float(start[1]))
         g = (float(goal[0]), float(goal[1]))
         if self.navmesh is not None:

@@ -72,6 +72,12 @@ class FlowField:
         next_cell: ``(H, W, 2)`` the next cell ``(x, y)``; ``-1`` where there is none.
         version: the grid's version when the field was built (it goes stale when the
             grid changes; build a new one).
+
+    Example:
+        >>> from astraweave.nav import GridMap
+        >>> flow = GridMap.from_ascii("..#\\n...").flow_field((2, 1))
+        >>> round(float(flow.distance[0, 0]), 4), flow.next_cell[0, 0].tolist()
+        (2.4142, [1, 1])
     """
 
     def __init__(
@@ -146,16 +152,42 @@ class FlowField:
         return np.where(inside[:, None], self.directions[cy, cx], 0.0)
 
     def distance_at(self, points: npt.ArrayLike) -> FloatArray:
-        """Distance to the goal from the cells of many world positions (``inf``
-        outside the map or where unreachable)."""
+        """Distance to the goal from the cells of many world positions.
+
+        Args:
+            points: ``(N, 2)`` positions ``(x, y)`` in metres.
+
+        Returns:
+            ``(N,)`` distances; ``inf`` outside the map, in blocked or unreachable
+            cells.
+
+        Example:
+            >>> from astraweave.nav import GridMap
+            >>> flow = GridMap.from_ascii("...").flow_field((0, 0))
+            >>> flow.distance_at([[2.5, 0.5], [9.0, 0.0]]).tolist()
+            [2.0, inf]
+        """
         cx, cy, inside = self._cells(points)
         return np.where(inside, self.distance[cy, cx], np.inf)
 
     def steer_at(self, points: npt.ArrayLike) -> FloatArray:
         """Unit vectors from each position towards the centre of its cell's next cell
         (in the goal cell: towards the goal's centre). Agents that move along these in
-        steps of at most half a cell stay in walkable cells and reach the goal; zero
-        where there is no next cell or the position is at the goal's centre."""
+        steps of at most half a cell stay in walkable cells and reach the goal.
+
+        Args:
+            points: ``(N, 2)`` positions ``(x, y)`` in metres.
+
+        Returns:
+            ``(N, 2)`` unit vectors; zero where there is no next cell (outside, blocked,
+            unreachable) or at the goal's centre.
+
+        Example:
+            >>> from astraweave.nav import GridMap
+            >>> flow = GridMap.from_ascii("...").flow_field((2, 0))
+            >>> flow.steer_at([[0.5, 0.5], [2.5, 0.5]]).tolist()
+            [[1.0, 0.0], [0.0, 0.0]]
+        """
         pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         cx, cy, inside = self._cells(pts)
         nxt = self.next_cell[cy, cx]
@@ -168,7 +200,15 @@ class FlowField:
         return np.asarray(vec * scale[:, None], dtype=np.float64)
 
     def path_from(self, cell: tuple[int, int]) -> list[tuple[int, int]] | None:
-        """Follow the field from ``cell`` to the goal; ``None`` if unreachable."""
+        """Follow the field from ``cell`` to the goal.
+
+        Args:
+            cell: the starting cell ``(x, y)``.
+
+        Returns:
+            The cells to the goal, both ends included; ``None`` when ``cell`` is
+            outside the map, blocked or cannot reach the goal.
+        """
         x, y = int(cell[0]), int(cell[1])
         h, w = self.distance.shape
         if not (0 <= x < w and 0 <= y < h) or not math.isfinite(self.distance[y, x]):
