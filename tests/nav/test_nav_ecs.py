@@ -162,6 +162,17 @@ def test_grid_without_floor_gives_no_path() -> None:
     assert agent(app, e).status == NavStatus.NO_PATH
 
 
+@pytest.mark.parametrize("mode", ["grid", "navmesh"])
+def test_non_finite_position_or_goal_gives_no_path(mode: str) -> None:
+    grid = GridMap.from_ascii(ARENA)
+    app = make_app(**({"grid": grid} if mode == "grid" else {"navmesh": NavMesh.from_grid(grid)}))
+    lost = app.world.spawn(Position(math.nan, 0.5), NavAgent(goal_x=3.5, goal_y=1.5))
+    far = app.world.spawn(Position(0.5, 0.5), NavAgent(goal_x=math.inf, goal_y=1.5))
+    app.tick()
+    assert agent(app, lost).status == NavStatus.NO_PATH
+    assert agent(app, far).status == NavStatus.NONE  # an infinite goal is no goal
+
+
 def test_plugin_errors_and_idempotence() -> None:
     with pytest.raises(PluginError, match="needs a grid or a navmesh"):
         make_app()

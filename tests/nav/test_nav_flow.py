@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from astraweave.errors import BlockedCellError, OutOfBoundsError
+from astraweave.errors import BlockedCellError, NavConfigError, OutOfBoundsError
 from astraweave.nav import GridMap
 
 MAZE = """
@@ -68,6 +68,17 @@ def test_direction_at_vectorised_and_edges() -> None:
     assert flow.path_from((1, 0)) == [(1, 0), (0, 0)]
     assert flow.path_from((3, 0)) is None
     assert flow.path_from((9, 0)) is None
+
+
+def test_point_shapes() -> None:
+    flow = GridMap.from_ascii("...").flow_field((2, 0))
+    assert flow.direction_at([0.5, 0.5]).tolist() == [[1.0, 0.0]]  # one (x, y) pair
+    assert flow.direction_at(np.zeros((0, 2))).shape == (0, 2)
+    for bad in ([[0.5, 0.5, 0.5]], [0.5], "ab", [[0.5, "x"]]):
+        with pytest.raises(NavConfigError):
+            flow.direction_at(bad)
+    with pytest.raises(NavConfigError):
+        flow.steer_at([[1.0, 2.0, 3.0]])
 
 
 def test_flow_errors() -> None:

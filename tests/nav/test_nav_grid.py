@@ -87,6 +87,8 @@ def test_cell_helpers() -> None:
     assert grid.cell_at((2.99, 0.0)) == (2, 0)
     assert grid.cell_at((-0.1, 0.5)) == (-1, 0)
     assert GridMap.cell_center((2, 0)) == (2.5, 0.5)
+    with pytest.raises(NavConfigError, match="finite"):
+        grid.cell_at((math.nan, 0.0))
 
 
 # ----------------------------------------------------------------------- paths

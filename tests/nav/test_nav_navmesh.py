@@ -227,6 +227,8 @@ def test_bad_points(point: object) -> None:
         mesh.find_path(point, (1.0, 1.0))  # type: ignore[arg-type]
     with pytest.raises(NavConfigError):
         mesh.contains(point)  # type: ignore[arg-type]
+    with pytest.raises(NavConfigError):
+        mesh.polygon_at(point)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

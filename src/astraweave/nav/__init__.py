@@ -4,12 +4,14 @@ The map of this folder:
 
 * ``_grid.py``: :class:`GridMap`, a tile map (1 tile = 1 m) with 8-connected moves
   and no corner cutting: ``find_path`` (A* or jump point search), line of sight,
-  ``nearest_walkable``, blocking cells at run time, re-planning helpers.
+  ``nearest_walkable``, flow fields, re-planning helpers; ``_gridstore.py``: its data
+  (padded walkability, move masks) and run-time blocking with a change log.
 * ``_astar.py``, ``_jps.py``: the two grid searches (flat padded arrays, heapq).
 * ``_los.py``: supercover line of sight, one segment or thousands at once (numpy).
 * ``_flow.py``: :class:`FlowField`, distances and directions to one goal.
 * ``_navmesh.py``: :class:`NavMesh`, convex polygons over a rasterised configuration
-  space (agent radius applied), with dynamic obstacles rebuilt locally.
+  space (agent radius applied): construction and path queries; ``_meshstore.py``: its
+  polygons, portals and dynamic obstacles rebuilt locally.
 * ``_meshsearch.py``, ``_funnel.py``: corridor A* over polygons, mesh raycast, and the
   funnel algorithm (string pulling).
 * ``_raster.py``, ``_rects.py``, ``_geometry.py``: rasterisation, rectangle

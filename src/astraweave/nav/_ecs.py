@@ -114,7 +114,7 @@ class Navigation:
 
         Returns:
             Waypoints from ``start`` to ``goal``, or ``None`` when there is no path
-            (unreachable, or the goal is blocked or off the map).
+            (unreachable, the goal blocked or off the map, or a non-finite position).
 
         Example:
             >>> from astraweave.nav import GridMap
@@ -123,6 +123,8 @@ class Navigation:
         """
         s = (float(start[0]), float(start[1]))
         g = (float(goal[0]), float(goal[1]))
+        if not all(math.isfinite(v) for v in (*s, *g)):
+            return None
         if self.navmesh is not None:
             path = self.navmesh.find_path(s, g, snap=True)
             return None if path is None else tuple(path)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from astraweave.errors import NavConfigError
 from astraweave.nav._astar import DIRECTIONS, SQRT2
 
 __all__ = ["FlowField", "move_graph"]
@@ -54,6 +55,23 @@ def move_graph(masks: npt.NDArray[np.uint8]) -> Any:
     dst = np.concatenate(dst_parts)
     cost = np.concatenate(cost_parts)
     return csr_matrix((cost, (src, dst)), shape=(h * w, h * w))
+
+
+def _points(points: npt.ArrayLike) -> FloatArray:
+    """``(N, 2)`` float64 positions from an ``(N, 2)`` array or one ``(x, y)`` pair."""
+    try:
+        pts = np.asarray(points, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise NavConfigError(
+            "points must be an (N, 2) array of numbers", parameter="points", value=points
+        ) from exc
+    if pts.ndim == 1 and pts.shape == (2,):
+        pts = pts[None, :]
+    if pts.ndim != 2 or pts.shape[1] != 2:
+        raise NavConfigError(
+            f"points must have shape (N, 2), got {pts.shape}", parameter="points", value=pts.shape
+        )
+    return pts
 
 
 class FlowField:
@@ -123,7 +141,7 @@ class FlowField:
         return (h, w)
 
     def _cells(self, points: npt.ArrayLike) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
-        pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        pts = _points(points)
         h, w = self.distance.shape
         finite: npt.NDArray[np.bool_] = np.asarray(np.isfinite(pts).all(axis=1), dtype=np.bool_)
         safe = np.where(finite[:, None], pts, -1.0)
@@ -188,7 +206,7 @@ class FlowField:
             >>> flow.steer_at([[0.5, 0.5], [2.5, 0.5]]).tolist()
             [[1.0, 0.0], [0.0, 0.0]]
         """
-        pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        pts = _points(points)
         cx, cy, inside = self._cells(pts)
         nxt = self.next_cell[cy, cx]
         at_goal = inside & (cx == self.goal[0]) & (cy == self.goal[1])

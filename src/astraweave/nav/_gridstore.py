@@ -6,6 +6,7 @@ and its updates, ``GridMap`` the constructors and queries.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Sequence
 from typing import Any
@@ -15,6 +16,7 @@ import numpy.typing as npt
 
 from astraweave.errors import NavConfigError, OutOfBoundsError
 from astraweave.nav._astar import move_masks, move_table, padded
+from astraweave.nav._geometry import as_point
 from astraweave.nav._jps import JumpTables
 
 __all__ = ["Cell", "CellLike", "GridStore", "Region"]
@@ -126,12 +128,16 @@ class GridStore:
         """The cell containing a world position (floor of each coordinate; may be
         outside the map).
 
+        Raises:
+            NavConfigError: not a finite ``(x, y)`` pair.
+
         Example:
             >>> from astraweave.nav import GridMap
             >>> GridMap.from_ascii("..").cell_at((1.7, 0.2))
             (1, 0)
         """
-        return (int(np.floor(position[0])), int(np.floor(position[1])))
+        x, y = as_point(position, "position")
+        return (math.floor(x), math.floor(y))
 
     @staticmethod
     def cell_center(cell: Sequence[int]) -> tuple[float, float]:

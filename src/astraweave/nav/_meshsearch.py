@@ -25,7 +25,7 @@ class MeshView(Protocol):
 
     def _cell_rect(self, pid: int) -> CellRect: ...
 
-    def polygon_at(self, point: tuple[float, float]) -> int | None: ...
+    def _polygon_at(self, point: tuple[float, float]) -> int | None: ...
 
     def _corner_open(self, corner: tuple[float, float], sx: int, sy: int) -> bool: ...
 
@@ -135,7 +135,7 @@ def raycast(mesh: MeshView, a: Point, b: Point) -> bool:
     the mesh: two polygons touching only at a point are not connected (the navmesh
     twin of the grid's no-corner-cutting rule).
     """
-    pid = mesh.polygon_at(a)
+    pid = mesh._polygon_at(a)
     if pid is None:
         return False
     dx, dy = b[0] - a[0], b[1] - a[1]
@@ -158,8 +158,8 @@ def raycast(mesh: MeshView, a: Point, b: Point) -> bool:
                 return False
         t = max(t_exit, t) + dt
         if t >= 1.0:
-            return mesh.polygon_at(b) is not None
-        nxt = mesh.polygon_at((a[0] + t * dx, a[1] + t * dy))
+            return mesh._polygon_at(b) is not None
+        nxt = mesh._polygon_at((a[0] + t * dx, a[1] + t * dy))
         if nxt is None:
             return False
         pid = nxt

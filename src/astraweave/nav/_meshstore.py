@@ -13,6 +13,7 @@ portals are symmetric.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NewType
 
@@ -21,7 +22,7 @@ import numpy.typing as npt
 
 from astraweave.errors import UnknownObstacleError
 from astraweave.nav._funnel import Point
-from astraweave.nav._geometry import Polygon, Rect, as_polygon, grown_bbox
+from astraweave.nav._geometry import Polygon, Rect, as_point, as_polygon, grown_bbox
 from astraweave.nav._meshsearch import portal_points
 from astraweave.nav._raster import Raster, obstacle_mask
 from astraweave.nav._rects import CellRect, Portal, decompose, scan_portals
@@ -256,7 +257,7 @@ class MeshStore:
         return self._arrays
 
     # ------------------------------------------------------------------ queries
-    def polygon_at(self, point: tuple[float, float]) -> int | None:
+    def polygon_at(self, point: Sequence[float]) -> int | None:
         """The polygon containing a point.
 
         Args:
@@ -270,7 +271,13 @@ class MeshStore:
             >>> from astraweave.nav import NavMesh
             >>> NavMesh.from_polygons((0, 0, 4, 4), cell_size=1.0).polygon_at((2.0, 2.0))
             0
+
+        Raises:
+            NavConfigError: not a finite ``(x, y)`` pair.
         """
+        return self._polygon_at(as_point(point, "point"))
+
+    def _polygon_at(self, point: Point) -> int | None:
         x, y = point
         r = self._raster
         fx, fy = (x - r.ox) / r.cell, (y - r.oy) / r.cell

@@ -150,7 +150,7 @@ class NavMesh(MeshStore):
             >>> mesh.contains((0.5, 0.5)), mesh.contains((2.0, 2.0))
             (True, False)
         """
-        return self.polygon_at(as_point(point, "point")) is not None
+        return self._polygon_at(as_point(point, "point")) is not None
 
     def nearest_point(self, point: Sequence[float]) -> tuple[float, float] | None:
         """The point of the mesh nearest to ``point``.
@@ -205,7 +205,7 @@ class NavMesh(MeshStore):
         return raycast(self, as_point(a, "a"), as_point(b, "b"))
 
     def _locate(self, p: Point, role: str, snap: bool) -> tuple[int, Point]:
-        pid = self.polygon_at(p)
+        pid = self._polygon_at(p)
         if pid is not None:
             return pid, p
         if snap:
@@ -310,7 +310,7 @@ class NavMesh(MeshStore):
         """
         pts = [as_point(p, "path point") for p in path]
         if len(pts) == 1:
-            return self.polygon_at(pts[0]) is None
+            return self._polygon_at(pts[0]) is None
         return not all(raycast(self, a, b) for a, b in itertools.pairwise(pts))
 
     def paths_crossing(
