@@ -390,9 +390,13 @@ def _collisions(
 ) -> None:
     pairs, contact = touching_pairs(physics, ents, state)
     old = physics.touching
-    new_keys, old_keys = _pair_keys(pairs), _pair_keys(old)
-    started = ~np.isin(new_keys, old_keys)
-    ended = ~np.isin(old_keys, new_keys)
+    if np.array_equal(pairs, old):
+        started = np.zeros(len(pairs), dtype=np.bool_)
+        ended = np.zeros(len(old), dtype=np.bool_)
+    else:
+        new_keys, old_keys = _pair_keys(pairs), _pair_keys(old)
+        started = ~np.isin(new_keys, old_keys)
+        ended = ~np.isin(old_keys, new_keys)
     for (a, b), c in zip(pairs[started].tolist(), contact[started].tolist(), strict=True):
         world.send(CollisionStarted(a, b, (c[0], c[1]), (c[2], c[3])))
     for a, b in old[ended].tolist():
