@@ -64,7 +64,9 @@ class Navigation:
     With a navmesh, agents plan on it (continuous, funnel-smoothed paths; starts and
     goals off the mesh snap to its nearest point). Otherwise they plan on the grid:
     waypoints are the agent's position, the centres of the path's turning cells
-    (any-angle smoothed when ``smooth``), and the goal.
+    (any-angle smoothed when ``smooth``), and the goal. The grid and the mesh are
+    independent objects: with both, planning uses the mesh, so mirror run-time changes
+    into it (``navmesh.add_obstacle``) as well as into the grid.
 
     Args:
         grid: a grid map.
@@ -188,8 +190,11 @@ class Navigation:
 
 
 def _dedupe(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Drop consecutive repeats (the start or goal at its cell's centre)."""
     out = [points[0]]
-    out.extend(p for p in points[1:] if p != out[-1])
+    for p in points[1:]:
+        if p != out[-1]:
+            out.append(p)
     return out
 
 
