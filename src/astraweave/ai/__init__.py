@@ -1,0 +1,62 @@
+"""Planners and the AI stage systems.
+
+Map of this package:
+
+- ``_planner``: the :class:`Planner` protocol (and :class:`RepairingPlanner`), the
+  planner registry (:func:`register_planner`, :func:`create_planner`,
+  :func:`planner_names`).
+- ``_rule``: :class:`RulePlanner`, the deterministic priority-rule planner
+  (registered as ``"rule"``).
+- ``_system``: :class:`AiSystem`, the AI_PLANNING system (perceive, plan, validate,
+  hand over to core's executor), :func:`plugin`, :class:`PlanLog`.
+- ``_run``: :func:`run_scenario`, :func:`build_app`, :func:`verify_replay`.
+
+Later planners (utility, GOAP, behaviour trees, LLM, hybrid, crowd) register
+themselves here by name.
+"""
+
+from astraweave.ai._planner import (
+    MAX_REPAIRS,
+    Planner,
+    PlannerFactory,
+    RepairingPlanner,
+    create_planner,
+    planner_names,
+    register_planner,
+)
+from astraweave.ai._rule import RulePlanner
+from astraweave.ai._run import ReplayCheck, RunResult, build_app, run_scenario, verify_replay
+from astraweave.ai._system import (
+    DEFAULT_BUDGET_S,
+    AiSystem,
+    PlanLog,
+    PlanRecord,
+    ai_system,
+    plan_log,
+    plugin,
+)
+
+register_planner("rule", RulePlanner, replace=True)
+
+__all__ = [
+    "DEFAULT_BUDGET_S",
+    "MAX_REPAIRS",
+    "AiSystem",
+    "PlanLog",
+    "PlanRecord",
+    "Planner",
+    "PlannerFactory",
+    "RepairingPlanner",
+    "ReplayCheck",
+    "RulePlanner",
+    "RunResult",
+    "ai_system",
+    "build_app",
+    "create_planner",
+    "plan_log",
+    "planner_names",
+    "plugin",
+    "register_planner",
+    "run_scenario",
+    "verify_replay",
+]

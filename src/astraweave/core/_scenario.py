@@ -1,0 +1,604 @@
+"""Scenario files (TOML): load, check, and build a world from them.
+
+The format is documented in ``docs/scenarios.md``. :func:`load_scenario` takes a
+path or the text itself and raises a :class:`~astraweave.errors.ScenarioError`
+subclass naming the file, the key path (``entities[1].hp``) and the line of the
+problem. :meth:`Scenario.build_world` spawns the world every run starts from.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from astraweave.core._components import (
+    ActivePlan,
+    Agent,
+    Ammo,
+    Cooldowns,
+    Hazard,
+    Health,
+    Inventory,
+    Label,
+    Memory,
+    Morale,
+    Mover,
+    PathFollow,
+    PointOfInterest,
+    Stance,
+    Status,
+    Team,
+    Weapon,
+)
+from astraweave.core._executor import PlanInbox
+from astraweave.core._map import DOOR_CLOSED, DOOR_OPEN, MapTextError, Point, TileMap
+from astraweave.core._mission import Mission, Outcome
+from astraweave.core._registry import ToolRegistry
+from astraweave.core._rules import GameRules
+from astraweave.core._sandbox import default_registry
+from astraweave.core._scenario_model import EntitySpec, HazardSpec, PoiSpec, ScenarioFile
+from astraweave.ecs import Heading, Position, World
+from astraweave.errors import (
+    EntityInWallError,
+    ScenarioError,
+    ScenarioMapError,
+    ScenarioReferenceError,
+    ScenarioSchemaError,
+    ScenarioSyntaxError,
+    ToolError,
+)
+
+__all__ = ["Scenario", "load_scenario"]
+
+Loc = Sequence[str | int]
+
+
+def _key_text(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def find_line(text: str, loc: Loc) -> int | None:
+    """The 1-based line of the key at ``loc`` (e.g. ``("entities", 1, "hp")``) in TOML
+    ``text``, found by scanning headers and ``key =`` lines; ``None`` if not found."""
+    lines = text.split("\n")
+    if not loc:
+        return None
+    head = str(loc[0])
+    rest = list(loc[1:])
+    start, end = 0, len(lines)
+    line: int | None = None
+    first = rest[0] if rest else None
+    if isinstance(first, int):
+        idx = first
+        rest.pop(0)
+        hits = [i for i, ln in enumerate(lines) if re.match(rf"\s*\[\[\s*{head}\s*\]\]", ln)]
+        if idx < len(hits):
+            start = hits[idx]
+            line = start + 1
+            nxt = [i for i in range(start + 1, len(lines)) if re.match(r"\s*\[", lines[i])]
+            end = nxt[0] if nxt else len(lines)
+        else:
+            return None
+    else:
+        hit = next((i for i, ln in enumerate(lines) if re.match(rf"\s*\[\s*{head}\s*\]", ln)), None)
+        if hit is not None:
+            start, line = hit, hit + 1
+            nxt = [i for i in range(start + 1, len(lines)) if re.match(r"\s*\[", lines[i])]
+            end = nxt[0] if nxt else len(lines)
+        else:
+            key = next((i for i, ln in enumerate(lines) if re.match(rf"\s*{head}\s*=", ln)), None)
+            return None if key is None else key + 1
+    for part in rest:
+        if isinstance(part, int):
+            continue
+        hit = next(
+            (
+                i
+                for i in range(start, end)
+                if re.match(rf"\s*{re.escape(str(part))}\s*=", lines[i])
+                or re.search(rf"[{{,]\s*{re.escape(str(part))}\s*=", lines[i])
+            ),
+            None,
+        )
+        if hit is None:
+            break
+        start, line = hit, hit + 1
+    return line
+
+
+class Scenario:
+    """A loaded, checked scenario. Build worlds from it with :meth:`build_world`.
+
+    Attributes:
+        spec: the parsed file (:class:`ScenarioFile`).
+        text: the TOML text; ``path``: where it came from (``None`` for text).
+        tilemap: the parsed map (each world gets its own copy).
+    """
+
+    def __init__(self, spec: ScenarioFile, text: str, path: str | None, tilemap: TileMap) -> None:
+        self.spec = spec
+        self.text = text
+        self.path = path
+        self.tilemap = tilemap
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.spec.scenario.name
+
+    @property
+    def seed(self) -> int:
+        """The default seed."""
+        return self.spec.scenario.seed
+
+    @property
+    def max_ticks(self) -> int:
+        """The tick limit."""
+        return self.spec.scenario.max_ticks
+
+    @property
+    def objective(self) -> str:
+        """The objective text agents get."""
+        return self.spec.scenario.objective
+
+    def team_names(self) -> dict[str, int]:
+        """Team name -> id, in order of first appearance among the entities."""
+        teams: dict[str, int] = {}
+        for e in self.spec.entities:
+            teams.setdefault(e.team, len(teams))
+        return teams
+
+    def entity_id(self, world: World, name: str) -> int:
+        """The id of scenario entity ``name`` in a world built from this scenario.
+
+        Raises:
+            ScenarioReferenceError: no entity of that name.
+        """
+        mission = world.resource(Mission)
+        if name not in mission.names:
+            raise ScenarioReferenceError(
+                f"no entity named {name!r} in scenario {self.name}",
+                path=self.path,
+                name=name,
+            )
+        return mission.names[name]
+
+    def _point(self, at: str | None, pos: list[float] | None) -> Point:
+        if at is not None:
+            (cx, cy) = self.tilemap.markers[at][0]
+            return cx + 0.5, cy + 0.5
+        if pos is None:  # pragma: no cover  (checked at load)
+            raise ScenarioSchemaError("no position", path=self.path)
+        return float(pos[0]), float(pos[1])
+
+    def build_world(
+        self, seed: int | None = None, *, registry: ToolRegistry | None = None
+    ) -> World:
+        """A fresh world for this scenario (entities spawned in file order).
+
+        Args:
+            seed: the world seed (default: the scenario's).
+            registry: the tools (default: the built-in registry).
+        """
+        sc = self.spec
+        world = World(seed=self.seed if seed is None else seed, dt=sc.scenario.dt)
+        tm = TileMap(kinds=self.tilemap.kinds.copy(), markers=dict(self.tilemap.markers))
+        teams = self.team_names()
+        names: dict[str, int] = {}
+        reg = registry if registry is not None else default_registry()
+        for e in sc.entities:
+            names[e.name] = self._spawn_character(world, e, teams[e.team])
+        for p in sc.pois:
+            x, y = self._point(p.at, p.pos)
+            cx, cy = TileMap.cell_of(x, y)
+            active = False
+            cell = (-1, -1)
+            if p.kind == "door":
+                cell = (cx, cy)
+                is_open = tm.kinds[cy, cx] == DOOR_OPEN if p.open is None else p.open
+                tm.kinds[cy, cx] = DOOR_OPEN if is_open else DOOR_CLOSED
+                active = bool(is_open)
+            names[p.name] = world.spawn(
+                Label(p.name),
+                Position(x, y),
+                PointOfInterest(
+                    kind=p.kind,
+                    active=active,
+                    locked=p.locked,
+                    link=-1,
+                    cell_x=cell[0],
+                    cell_y=cell[1],
+                ),
+            )
+        for p in sc.pois:
+            if p.link is not None:
+                poi = world.get(names[p.name], PointOfInterest)
+                poi.link = names[p.link]
+                world.set(names[p.name], poi)
+        for h in sc.hazards:
+            x, y = self._point(h.at, h.pos)
+            hid = world.spawn(Label(h.name), Position(x, y), Hazard(radius_m=h.radius, dps=h.dps))
+            names[h.name] = hid
+        for e in sc.entities:
+            if e.agent is not None:
+                agent = world.get(names[e.name], Agent)
+                if e.agent.leader is not None:
+                    agent.leader = names[e.agent.leader]
+                world.set(names[e.name], agent)
+        tm._cache.clear()
+        world.insert_resource(tm)
+        world.insert_resource(reg)
+        world.insert_resource(GameRules(forbidden_tools=tuple(sc.constraints.forbidden_tools)))
+        world.insert_resource(
+            Mission(
+                name=sc.scenario.name,
+                objective=sc.scenario.objective,
+                names=dict(names),
+                teams=teams,
+                success=tuple(sc.success),
+                failure=tuple(sc.failure),
+                max_ticks=sc.scenario.max_ticks,
+            )
+        )
+        world.insert_resource(Outcome())
+        inbox = PlanInbox()
+        for inp in sc.inputs:
+            inbox.push(inp.tick, names[inp.entity], {"plan_id": "input", "steps": inp.steps})
+        world.insert_resource(inbox)
+        return world
+
+    def _spawn_character(self, world: World, e: EntitySpec, team: int) -> int:
+        x, y = self._point(e.at, e.pos)
+        comps: list[Any] = [
+            Label(e.name),
+            Team(team),
+            Position(x, y),
+            Heading(0.0),
+            Health(hp=e.max_hp if e.hp is None else e.hp, max_hp=e.max_hp, armor=e.armor),
+            Status(),
+            Stance(),
+            Morale(1.0),
+            Ammo(
+                rounds=e.magazine if e.ammo is None else e.ammo,
+                magazine=e.magazine,
+                reserve=e.reserve,
+            ),
+            Inventory(
+                smoke=e.items.smoke,
+                grenade=e.items.grenade,
+                medkit=e.items.medkit,
+                keys=e.items.keys,
+            ),
+            Weapon(damage=e.damage, range_m=e.range, accuracy=e.accuracy),
+            Cooldowns(),
+            Mover(speed_mps=e.speed),
+            PathFollow(),
+            ActivePlan(),
+        ]
+        if e.agent is not None:
+            a = e.agent
+            comps += [
+                Agent(
+                    planner=a.planner,
+                    role=a.role,
+                    cadence_ticks=a.cadence_ticks,
+                    next_plan_tick=0,
+                    replan_ticks=a.replan_ticks,
+                    perception_radius_m=a.perception_radius,
+                    leader=-1,
+                    patrol=self._patrol(a.patrol),
+                ),
+                Memory(seen={}),
+            ]
+        return world.spawn(*comps)
+
+    def _patrol(self, patrol: list[list[float]] | str | None) -> tuple[Point, ...]:
+        if patrol is None:
+            return ()
+        if isinstance(patrol, str):
+            return tuple(self._point(ch, None) for ch in patrol)
+        return tuple((float(p[0]), float(p[1])) for p in patrol)
+
+    def __repr__(self) -> str:
+        return f"Scenario({self.name!r}, {len(self.spec.entities)} entities, path={self.path!r})"
+
+
+class _Checker:
+    """Semantic checks after the schema (names, markers, placement, references)."""
+
+    def __init__(self, text: str, path: str | None, tm: TileMap) -> None:
+        self.text, self.path, self.tm = text, path, tm
+
+    def err(self, cls: type[ScenarioError], loc: Loc, message: str, **ctx: Any) -> ScenarioError:
+        key = _key_text(loc)
+        line = find_line(self.text, loc)
+        where = f"{self.path or '<scenario>'}" + (f":{line}" if line else "")
+        return cls(f"{where}: {key}: {message}", path=self.path, key=key, line=line, **ctx)
+
+    def place(
+        self, loc: Loc, at: str | None, pos: list[float] | None, *, door: bool = False
+    ) -> None:
+        if (at is None) == (pos is None):
+            raise self.err(
+                ScenarioSchemaError, loc, "give exactly one of 'at' (a map marker) or 'pos'"
+            )
+        tm = self.tm
+        if at is not None:
+            cells = tm.markers.get(at)
+            if door and at in ("D", "d"):
+                raise self.err(
+                    ScenarioSchemaError, [*loc, "at"], "doors need 'pos' or their own marker"
+                )
+            if not cells:
+                raise self.err(
+                    ScenarioReferenceError,
+                    [*loc, "at"],
+                    f"marker {at!r} is not on the map (markers: {''.join(sorted(tm.markers))})",
+                    name=at,
+                )
+            if len(cells) > 1:
+                raise self.err(
+                    ScenarioReferenceError,
+                    [*loc, "at"],
+                    f"marker {at!r} appears {len(cells)} times on the map; use a unique "
+                    "marker or 'pos'",
+                    name=at,
+                )
+            x, y = cells[0][0] + 0.5, cells[0][1] + 0.5
+            key = "at"
+        else:
+            assert_pos = pos or [0.0, 0.0]
+            x, y = float(assert_pos[0]), float(assert_pos[1])
+            key = "pos"
+        if door:
+            cx, cy = tm.cell_of(x, y)
+            if not tm.in_bounds(x, y) or tm.kinds[cy, cx] not in (DOOR_CLOSED, DOOR_OPEN):
+                raise self.err(
+                    EntityInWallError,
+                    [*loc, key],
+                    f"a door must stand on a D or d tile; ({x:g}, {y:g}) is not one",
+                    point=(x, y),
+                )
+            return
+        if not tm.walkable_at(x, y):
+            what = "outside the map" if not tm.in_bounds(x, y) else "inside a wall"
+            raise self.err(
+                EntityInWallError, [*loc, key], f"({x:g}, {y:g}) is {what}", point=(x, y)
+            )
+
+
+def _map_line(text: str) -> int:
+    line = find_line(text, ["scenario", "map"]) or 1
+    lines = text.split("\n")
+    first = lines[line - 1] if line - 1 < len(lines) else ""
+    if '"""' in first or "'''" in first:
+        tail = first.split('"""', 1)[-1] if '"""' in first else first.split("'''", 1)[-1]
+        return line if tail.strip() == "" else line - 1
+    return line - 1
+
+
+def _check(
+    spec: ScenarioFile,
+    text: str,
+    path: str | None,
+    tm: TileMap,
+    reg: ToolRegistry,
+    planners: Iterable[str] | None,
+) -> None:
+    chk = _Checker(text, path, tm)
+    seen: dict[str, str] = {}
+    groups: list[tuple[str, Sequence[EntitySpec | PoiSpec | HazardSpec]]] = [
+        ("entities", spec.entities),
+        ("pois", spec.pois),
+        ("hazards", spec.hazards),
+    ]
+    for group, items in groups:
+        for i, item in enumerate(items):
+            if item.name in seen:
+                raise chk.err(
+                    ScenarioSchemaError,
+                    [group, i, "name"],
+                    f"name {item.name!r} is already used by {seen[item.name]}",
+                )
+            seen[item.name] = f"{group}[{i}]"
+            chk.place(
+                [group, i],
+                item.at,
+                item.pos,
+                door=isinstance(item, PoiSpec) and item.kind == "door",
+            )
+    entity_names = {e.name for e in spec.entities}
+    poi_names = {p.name: p for p in spec.pois}
+    teams = {e.team for e in spec.entities}
+    known_planners = None if planners is None else set(planners)
+    for i, e in enumerate(spec.entities):
+        if e.hp is not None and e.hp > e.max_hp:
+            raise chk.err(ScenarioSchemaError, ["entities", i, "hp"], "hp exceeds max_hp")
+        if e.ammo is not None and e.ammo > e.magazine:
+            raise chk.err(ScenarioSchemaError, ["entities", i, "ammo"], "ammo exceeds magazine")
+        if e.agent is None:
+            continue
+        if known_planners is not None and e.agent.planner not in known_planners:
+            raise chk.err(
+                ScenarioReferenceError,
+                ["entities", i, "agent", "planner"],
+                f"unknown planner {e.agent.planner!r}; known: {sorted(known_planners)}",
+                name=e.agent.planner,
+            )
+        if e.agent.leader is not None and e.agent.leader not in entity_names:
+            raise chk.err(
+                ScenarioReferenceError,
+                ["entities", i, "agent", "leader"],
+                f"leader {e.agent.leader!r} is not an entity",
+                name=e.agent.leader,
+            )
+        patrol = e.agent.patrol
+        if isinstance(patrol, str):
+            for ch in patrol:
+                chk.place(["entities", i, "agent", "patrol"], ch, None)
+        elif patrol is not None:
+            for j, pt in enumerate(patrol):
+                if len(pt) != 2:
+                    raise chk.err(
+                        ScenarioSchemaError,
+                        ["entities", i, "agent", "patrol"],
+                        f"patrol point {j} must be [x, y]",
+                    )
+                if not tm.walkable_at(pt[0], pt[1]):
+                    raise chk.err(
+                        EntityInWallError,
+                        ["entities", i, "agent", "patrol"],
+                        f"patrol point {j} ({pt[0]:g}, {pt[1]:g}) is not walkable",
+                        point=tuple(pt),
+                    )
+    for i, p in enumerate(spec.pois):
+        if p.link is not None:
+            target = poi_names.get(p.link)
+            if p.kind != "switch" or target is None or target.kind != "door":
+                raise chk.err(
+                    ScenarioReferenceError,
+                    ["pois", i, "link"],
+                    f"link {p.link!r} must name a door, from a switch",
+                    name=p.link,
+                )
+    for i, name in enumerate(spec.constraints.forbidden_tools):
+        if name not in reg:
+            raise chk.err(
+                ScenarioReferenceError,
+                ["constraints", "forbidden_tools"],
+                f"forbidden tool {i} {name!r} is not a tool; tools: {', '.join(reg.allowlist())}",
+                name=name,
+            )
+    for i, inp in enumerate(spec.inputs):
+        if inp.entity not in entity_names:
+            raise chk.err(
+                ScenarioReferenceError,
+                ["inputs", i, "entity"],
+                f"{inp.entity!r} is not an entity",
+                name=inp.entity,
+            )
+        for j, step in enumerate(inp.steps):
+            try:
+                reg.parse_step(step, j)
+            except ToolError as exc:
+                raise chk.err(ScenarioSchemaError, ["inputs", i, "steps"], str(exc)) from None
+    for group in ("success", "failure"):
+        for i, pred in enumerate(getattr(spec, group)):
+            for fld, pool in (("entity", entity_names), ("poi", set(poi_names)), ("team", teams)):
+                value = getattr(pred, fld, None)
+                if value is not None and value not in pool:
+                    raise chk.err(
+                        ScenarioReferenceError,
+                        [group, i, fld],
+                        f"{fld} {value!r} is not defined",
+                        name=value,
+                    )
+            point, poi = getattr(pred, "point", None), getattr(pred, "poi", None)
+            if getattr(pred, "type", "") == "within" and (point is None) == (poi is None):
+                raise chk.err(
+                    ScenarioSchemaError, [group, i], "'within' needs exactly one of point or poi"
+                )
+
+
+def load_scenario(
+    source: str | Path,
+    *,
+    planners: Iterable[str] | None = None,
+    registry: ToolRegistry | None = None,
+) -> Scenario:
+    """Load and check a scenario.
+
+    Args:
+        source: a :class:`~pathlib.Path`, a path string, or the TOML text itself (a
+            string containing a newline is taken as text).
+        planners: planner names agents may use (default: not checked here).
+        registry: the tools ``forbidden_tools`` and ``inputs`` are checked against
+            (default: the built-in tools).
+
+    Raises:
+        ScenarioSyntaxError: not TOML. ScenarioSchemaError: unknown keys, wrong types,
+        missing values. ScenarioMapError: malformed map. EntityInWallError: something
+        placed in a wall or off the map. ScenarioReferenceError: an unknown marker,
+        entity, team, tool or planner. Each names the file, key path and line.
+
+    Example:
+        >>> sc = load_scenario('''
+        ... [scenario]
+        ... name = "tiny"
+        ... map = ["####", "#A.#", "####"]
+        ... [[entities]]
+        ... name = "a"
+        ... at = "A"
+        ... ''')
+        >>> sc.name, sc.tilemap.width
+        ('tiny', 4)
+    """
+    path: str | None = None
+    if isinstance(source, Path) or "\n" not in source:
+        path = str(source)
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ScenarioError(
+                f"cannot read scenario file {path}: {exc.strerror}", path=path
+            ) from exc
+    else:
+        text = source
+    where = path or "<scenario>"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+), column (\d+)", str(exc))
+        line = int(m.group(1)) if m else None
+        raise ScenarioSyntaxError(
+            f"{where}:{line or '?'}: not valid TOML: {exc}",
+            path=path,
+            line=line,
+            column=int(m.group(2)) if m else None,
+        ) from None
+    try:
+        spec = ScenarioFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = list(first["loc"])
+        # Discriminated unions add the tag to the location: drop it for the key path.
+        loc = [p for p in loc if not (isinstance(p, str) and p in _PREDICATE_TAGS)]
+        key = _key_text(loc)
+        line = find_line(text, loc)
+        raise ScenarioSchemaError(
+            f"{where}:{line or '?'}: {key}: {first['msg']}",
+            path=path,
+            key=key,
+            line=line,
+        ) from None
+    try:
+        raw_map = spec.scenario.map
+        tm = TileMap.from_ascii(raw_map if isinstance(raw_map, str) else "\n".join(raw_map))
+    except MapTextError as exc:
+        line = _map_line(text) + (exc.line if isinstance(raw_map, str) else 1)
+        raise ScenarioMapError(
+            f"{where}:{line}: scenario.map: {exc}",
+            path=path,
+            key="scenario.map",
+            line=line,
+            column=exc.column,
+        ) from None
+    reg = registry if registry is not None else default_registry()
+    _check(spec, text, path, tm, reg, planners)
+    return Scenario(spec, text, path, tm)
+
+
+_PREDICATE_TAGS = frozenset(
+    {"dead", "down", "team_down", "within", "hp_at_least", "before_tick", "poi_active"}
+)
