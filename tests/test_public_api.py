@@ -4,7 +4,13 @@ import sys
 
 import pytest
 
-PACKAGES = ["astraweave", "astraweave.ecs", "astraweave.errors", "astraweave.profiling"]
+PACKAGES = [
+    "astraweave",
+    "astraweave.ecs",
+    "astraweave.errors",
+    "astraweave.nav",
+    "astraweave.profiling",
+]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

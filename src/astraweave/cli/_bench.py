@@ -47,6 +47,7 @@ def bench_nav(
         None, "--map", help="Moving AI .map file (default ../shared/data/movingai/arena.map)."
     ),
     scen_path: Path = typer.Option(None, "--scen", help="Moving AI .scen file for that map."),
+    repeats: int = typer.Option(1, help="Timed repetitions of every problem."),
     json_path: Path | None = _JSON,
 ) -> None:
     """Grid A* and JPS on every problem of a Moving AI scenario, vs the pathfinding package."""
@@ -56,7 +57,7 @@ def bench_nav(
     if not map_path.exists() or not scen_path.exists():
         console.print(f"[red]missing {map_path} or {scen_path}[/red]")
         raise typer.Exit(2)
-    emit_json(run_nav_bench(map_path, scen_path), json_path)
+    emit_json(run_nav_bench(map_path, scen_path, repeats=repeats), json_path)
 
 
 @bench_app.command("physics")
