@@ -279,3 +279,33 @@ def restored_plain_gravity(data: bytes) -> App:
     app = App(world=World.from_snapshot(data))
     app.add_plugin(plugin, config=PhysicsConfig(gravity_mps2=(0.0, 9.81)))
     return app
+
+
+def test_component_changes_mid_run_keep_restores_exact() -> None:
+    def edited() -> tuple[App, list[str], bytes]:
+        app = scene()
+        hashes = run_hashes(app, 20)
+        w = app.world
+        boxes = [int(e) for e in physics_of(app).entities()[:3]]
+        w.set(boxes[0], Collider(shape=ShapeKind.BOX, width=0.7, height=0.3))  # rebuild
+        w.set(boxes[1], RigidBody(kind=1))  # kinematic now: rebuild
+        w.set(boxes[2], Collider(shape=ShapeKind.BOX, width=0.5, height=0.5, friction=0.0))
+        hashes += run_hashes(app, 10)
+        snap = w.snapshot()
+        hashes += run_hashes(app, 40)
+        return app, hashes, snap
+
+    _, first, snap = edited()
+    _, second, _ = edited()
+    assert first == second
+    assert run_hashes(restored(snap), 40) == first[30:]
+
+
+def test_taking_snapshots_does_not_change_the_run() -> None:
+    watched, plain = scene(), scene()
+    hashes = []
+    for _ in range(40):
+        watched.tick()
+        watched.world.snapshot()
+        hashes.append(watched.world.hash())
+    assert hashes == run_hashes(plain, 40)

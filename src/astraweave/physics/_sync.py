@@ -168,6 +168,9 @@ def gather(world: World) -> Frame:
 
 
 def _check_finite(frame: Frame) -> None:
+    finite = (np.isfinite(a).all() for a in (frame.pos, frame.vel, frame.heading))
+    if all(finite):
+        return  # the common case; absent components are stored as zeros
     checks = (
         ("Position", "x/y", np.isfinite(frame.pos).all(axis=1)),
         ("Velocity", "x/y", np.isfinite(frame.vel).all(axis=1) | ~frame.has_vel),
@@ -254,7 +257,7 @@ def _push_motion(
     last_e, last = physics._last_entities, physics._last_state
     if np.array_equal(ents, last_e):
         rows = np.flatnonzero(existing)
-        prev = last[rows]
+        prev = last if len(rows) == len(ents) else last[rows]
     else:
         rows = np.flatnonzero(existing & np.isin(ents, last_e))
         prev = last[np.searchsorted(last_e, ents[rows])]

@@ -85,7 +85,7 @@ def plugin(app: App, config: PhysicsConfig | None = None) -> None:
     app.add_system(
         controller_system,
         stage=Stage.PHYSICS,
-        reads=(Position,),
+        reads=(Position, PhysicsWorld),
         writes=(Velocity, Heading, CharacterController),
         name=SYSTEM_NAMES[0],
     )
