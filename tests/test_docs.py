@@ -15,7 +15,12 @@ import pytest
 import astraweave
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = [ROOT / "README.md", ROOT / "docs" / "ecs.md", ROOT / "docs" / "navigation.md"]
+DOCS = [
+    ROOT / "README.md",
+    ROOT / "docs" / "ecs.md",
+    ROOT / "docs" / "navigation.md",
+    ROOT / "docs" / "physics.md",
+]
 
 
 def _blocks(path: Path) -> str:

@@ -9,6 +9,7 @@ PACKAGES = [
     "astraweave.ecs",
     "astraweave.errors",
     "astraweave.nav",
+    "astraweave.physics",
     "astraweave.profiling",
 ]
 

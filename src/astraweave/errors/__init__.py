@@ -25,8 +25,13 @@ game handles (no path, on cooldown)::
     │   ├── StructuralChangeError          (UsageError)
     │   ├── SnapshotError
     │   └── PluginError                    (UsageError)
-    ├── PhysicsError                       (see _physics.py)
-    ├── NavError                           (see _nav.py)
+    ├── PhysicsError
+    │   ├── PhysicsConfigError, RigidBodyError, ColliderError, TileMapError
+    │   ├── NonFiniteStateError, PhysicsQueryError, PhysicsStateError
+    │   └── PymunkError                    (a translated pymunk failure)
+    ├── NavError
+    │   ├── MapFormatError, NavConfigError, InvalidPolygonError, UnknownAlgorithmError
+    │   └── OutOfBoundsError, BlockedCellError, OffMeshError, UnknownObstacleError
     ├── ToolError                          (sandbox rejections, see _core.py)
     ├── ScenarioError
     ├── PlannerError                       (see _ai.py)
