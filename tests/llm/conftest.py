@@ -63,4 +63,3 @@ def request_() -> LlmRequest:
         response_schema={"type": "object", "properties": {"steps": {"type": "array"}}},
         request_id="agent-1",
     )
-

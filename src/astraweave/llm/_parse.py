@@ -373,9 +373,7 @@ def _normalise_step(step: Any, repairs: list[str]) -> Any:
     return step
 
 
-def _check_tools(
-    steps: Sequence[Any], allowed: set[str], known: list[str], text: str
-) -> None:
+def _check_tools(steps: Sequence[Any], allowed: set[str], known: list[str], text: str) -> None:
     for index, step in enumerate(steps):
         if not isinstance(step, dict):
             raise LlmSchemaError(

@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from astraweave.errors import (
@@ -107,7 +107,7 @@ class RetryPolicy:
         return backoff * (1.0 - self.jitter + self.jitter * rng.random())
 
 
-class BreakerState(str, Enum):
+class BreakerState(StrEnum):
     """State of a :class:`CircuitBreaker`."""
 
     CLOSED = "closed"
@@ -270,7 +270,7 @@ class ResilientClient:
         inner: LlmClient,
         *,
         retry: RetryPolicy | None = None,
-        breaker: CircuitBreaker | None | bool = True,
+        breaker: CircuitBreaker | bool | None = True,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         budget_s: float = DEFAULT_BUDGET_S,
         rng: random.Random | None = None,
