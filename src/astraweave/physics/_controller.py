@@ -231,6 +231,14 @@ def controller_system(world: World) -> None:
     n = len(ents)
     target = pos.copy()
     last = np.zeros(n, dtype=np.bool_)
+    # Hold position: an agent that arrived and was pushed more than twice its arrival
+    # radius away from its final waypoint walks back to it.
+    for i in np.flatnonzero(status == ControllerStatus.ARRIVED).tolist():
+        path = wps[i]
+        if path and math.hypot(path[-1][0] - pos[i, 0], path[-1][1] - pos[i, 1]) > 2 * arrive[i]:
+            status[i] = ControllerStatus.MOVING
+            index[i] = len(path) - 1
+            timer[i], best[i] = 0.0, math.inf
     moving = status == ControllerStatus.MOVING
     for i in np.flatnonzero(moving).tolist():
         path = wps[i]
