@@ -80,7 +80,7 @@ class RulePlanner:
         ...     WorldSnapshot.example(), default_registry(),
         ...     rng=np.random.default_rng(0), budget_s=0.05)
         >>> plan.tools(), plan.provenance.notes
-        (['MarkTarget', 'AimedShot'], ['rule: engage raider'])
+        (['Wait', 'Attack'], ['rule: engage raider'])
     """
 
     name = "rule"

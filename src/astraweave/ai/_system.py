@@ -2,9 +2,11 @@
 
 Each tick, every agent that is up and due (``tick >= Agent.next_plan_tick``) is
 considered in id order. An idle agent plans; an agent whose plan has run for at
-least ``Agent.replan_ticks`` plans again, and its running plan is kept when the new
-plan has the same steps. A planned agent is due again ``cadence_ticks`` later (the
-executor makes it due on the next tick when its plan ends or fails).
+least ``Agent.replan_ticks`` plans again unless its running step is not
+interruptible (``Tool.interruptible``: a paid-for heal, reload or burst runs to its
+end); its running plan is kept when the new plan has the same steps. A planned
+agent is due again ``cadence_ticks`` later (the executor makes it due on the next
+tick when its plan ends or fails).
 
 Planning: build the agent's snapshot (:func:`~astraweave.core.perceive`), call its
 planner with the world's RNG, measure the time (an overrun of ``budget_s`` is
@@ -103,6 +105,14 @@ class PlanLog:
         return dict(sorted(out.items()))
 
 
+def _interruptible(reg: ToolRegistry, ap: ActivePlan) -> bool:
+    """Whether the running step of ``ap`` may be cut short by a new plan."""
+    steps = reg.cached_plan(ap.plan_json).steps
+    if ap.step >= len(steps):
+        return True
+    return not ap.started or reg.get(steps[ap.step].tool).interruptible
+
+
 def _steps_json(plan: PlanIntent) -> str:
     return json.dumps(plan.canonical()["steps"], sort_keys=True)
 
@@ -177,7 +187,9 @@ class AiSystem:
         running = ap.plan_json is not None
         agent.next_plan_tick = world.tick + agent.cadence_ticks
         world.set(entity, agent)
-        if running and world.tick - ap.started_tick < agent.replan_ticks:
+        if running and (
+            world.tick - ap.started_tick < agent.replan_ticks or not _interruptible(reg, ap)
+        ):
             return
         snapshot = perceive(world, entity, registry=reg)
         plan, elapsed, used, fallbacks = self._call(str(agent.planner), snapshot, reg, world)

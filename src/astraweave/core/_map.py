@@ -189,13 +189,42 @@ class TileMap:
         self.kinds[cy, cx] = kind
         self._cache.clear()
 
+    @property
+    def grids(self) -> _pathing.Grids:
+        """The nav grids of the current map state (cached; rebuilt after door changes)."""
+        g = self._cache.get("grids")
+        if g is None:
+            g = _pathing.Grids(self.walkable, self.transparent)
+            self._cache["grids"] = g
+        return g
+
     def line_of_sight(self, a: Point, b: Point) -> bool:
         """True when walls and closed doors do not block the segment ``a``-``b``."""
         if not (self.in_bounds(*a) and self.in_bounds(*b)):
             return False
-        ax, ay = self.cell_of(*a)
-        bx, by = self.cell_of(*b)
-        return _pathing.clear_line(self.transparent, ax, ay, bx, by)
+        return self.grids.sight.line_of_sight(self.cell_of(*a), self.cell_of(*b))
+
+    def lines_of_sight(self, a: Point, points: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+        """Vectorised :meth:`line_of_sight` from ``a`` to each row of ``points`` (n, 2)."""
+        n = len(points)
+        out = np.zeros(n, dtype=np.bool_)
+        if n == 0 or not self.in_bounds(*a):
+            return out
+        xs, ys = points[:, 0], points[:, 1]
+        inside = (
+            np.isfinite(xs)
+            & np.isfinite(ys)
+            & (xs >= 0)
+            & (ys >= 0)
+            & (xs < self.width)
+            & (ys < self.height)
+        )
+        if not inside.any():
+            return out
+        goals = np.floor(points[inside]).astype(np.int64)
+        starts = np.broadcast_to(np.array(self.cell_of(*a), dtype=np.int64), goals.shape)
+        out[inside] = _pathing.clear_lines(self.grids, np.ascontiguousarray(starts), goals)
+        return out
 
     def find_path(self, start: Point, goal: Point) -> list[Point] | None:
         """A walkable path from ``start`` to ``goal`` as waypoints, or ``None``.
@@ -211,7 +240,7 @@ class TileMap:
         key = f"path:{sx},{sy}:{gx},{gy}"
         cells = self._cache.get(key)
         if cells is None:
-            cells = _pathing.grid_path(self.walkable, (sx, sy), (gx, gy))
+            cells = _pathing.grid_path(self.grids, (sx, sy), (gx, gy))
             if len(self._cache) > 4096:
                 self._cache.clear()
             self._cache[key] = cells

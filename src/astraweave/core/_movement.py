@@ -37,7 +37,7 @@ def movement_system(world: World) -> None:
         dy = pf.ty[idx] - pos.y[idx]
         d = np.hypot(dx, dy)
         step = chunk[Mover].speed_mps[idx] * dt
-        arrive = d <= step
+        arrive = d <= step + 1e-9
         go = ~arrive
         scale = np.where(go, step / np.where(d > 0, d, 1.0), 0.0)
         pos.x[idx[go]] += dx[go] * scale[go]

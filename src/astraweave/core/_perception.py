@@ -26,7 +26,7 @@ from astraweave.core._components import (
     Team,
     Weapon,
 )
-from astraweave.core._map import Point
+from astraweave.core._map import Point, smoke_blocks
 from astraweave.core._mission import Mission
 from astraweave.core._registry import ToolRegistry
 from astraweave.core._rules import GameRules, cover_value
@@ -64,9 +64,14 @@ def visible_to(view: WorldView, agent: int) -> list[int]:
     radius = perception_radius(view, agent)
     d = np.hypot(cols["x"] - me.x, cols["y"] - me.y)
     cand = (cols["team"] != me.team) & ~cols["dead"] & (d <= radius)
+    idx = np.flatnonzero(cand)
+    pts = np.stack([cols["x"][idx], cols["y"][idx]], axis=1)
+    clear = view.map.lines_of_sight(me.pos, pts)
+    centres, radii = view.smoke()
     out = []
-    for i in np.flatnonzero(cand):
-        if view.can_see(me.pos, (float(cols["x"][i]), float(cols["y"][i]))):
+    for i, ok in zip(idx.tolist(), clear.tolist(), strict=True):
+        p = (float(cols["x"][i]), float(cols["y"][i]))
+        if ok and not smoke_blocks(me.pos, p, centres, radii):
             out.append(int(cols["id"][i]))
     return out
 

@@ -250,6 +250,9 @@ class Tool(ABC):
     - ``cooldown_s``: seconds before it can be used again, counted from the step's start.
     - ``cost_text``: what it consumes, in words (``costs()`` gives the numbers).
     - ``range_m``: how far it reaches (``None``: not range-limited).
+    - ``interruptible``: whether a planner's newer plan may replace the plan while
+      this step runs (walking and waiting may be cut short; a heal, revive, reload or
+      burst, once paid for, runs to its end).
     - ``requires``/``provides``/``removes``: symbolic facts (see ``docs/ai-contract.md``)
       a GOAP planner derives actions from; ``goap_cost`` its relative cost.
     """
@@ -261,6 +264,7 @@ class Tool(ABC):
     cooldown_s: ClassVar[float] = 0.0
     cost_text: ClassVar[str] = "-"
     range_m: ClassVar[float | None] = None
+    interruptible: ClassVar[bool] = False
     requires: ClassVar[frozenset[str]] = frozenset()
     provides: ClassVar[frozenset[str]] = frozenset()
     removes: ClassVar[frozenset[str]] = frozenset()
@@ -319,7 +323,7 @@ class ToolRegistry:
         >>> "MoveTo" in reg.names() and reg.get("Attack").cooldown_s > 0
         True
         >>> reg.allowlist(forbidden=["ThrowExplosive"])[:3]
-        ['Approach', 'AimedShot', 'Attack']
+        ['AimedShot', 'Approach', 'Attack']
     """
 
     def __init__(self, tools: Iterable[Tool] = ()) -> None:

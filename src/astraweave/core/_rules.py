@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -197,6 +198,15 @@ def revive(world: World, target: int, reviver: int) -> float:
 
 
 # ---------------------------------------------------------------- SIMULATION systems
+TIMER_EPS_S = 1e-9
+"""Timers below this many seconds count as expired (absorbs float residue of dt sums)."""
+
+
+def _decay(col: np.ndarray[Any, Any], dt: float) -> None:
+    col -= dt
+    col[col < TIMER_EPS_S] = 0.0
+
+
 def status_system(world: World) -> None:
     """Decay cooldowns and status timers, recover morale, run bleed-out and death.
 
@@ -206,15 +216,14 @@ def status_system(world: World) -> None:
     dt = world.dt
     rules = rules_of(world)
     for chunk in world.query(Cooldowns):
-        cd = chunk[Cooldowns].remaining_s
-        np.maximum(cd - dt, 0.0, out=cd)
+        _decay(chunk[Cooldowns].remaining_s, dt)
     for chunk in world.query(Morale):
         m = chunk[Morale].value
         np.minimum(m + rules.morale_recovery_per_s * dt, 1.0, out=m)
     for chunk in world.query(Status):
         st = chunk[Status]
         for col in (st.suppressed_s, st.scan_s, st.marked_s, st.distracted_s):
-            np.maximum(col - dt, 0.0, out=col)
+            _decay(col, dt)
         st.marked_by[st.marked_s <= 0] = -1
         health = chunk.get(Health)
         if health is not None:
@@ -227,7 +236,7 @@ def status_system(world: World) -> None:
         bleeding = st.downed & ~st.dead
         if bleeding.any():
             st.bleedout_s[bleeding] -= dt
-            died = bleeding & (st.bleedout_s <= 0)
+            died = bleeding & (st.bleedout_s <= TIMER_EPS_S)
             if died.any():
                 st.dead[died] = True
                 st.downed[died] = False
@@ -242,7 +251,7 @@ def smoke_system(world: World) -> None:
     for chunk in world.query(Smoke):
         s = chunk[Smoke].remaining_s
         s -= world.dt
-        expired.append(chunk.entities[s <= 0])
+        expired.append(chunk.entities[s <= TIMER_EPS_S])
     ids = np.concatenate(expired) if expired else np.zeros(0, np.int64)
     if len(ids):
         world.commands().despawn_batch(ids)
@@ -255,7 +264,7 @@ def explosive_system(world: World) -> None:
     for chunk in world.query(Explosive, Position):
         ex = chunk[Explosive]
         ex.fuse_s -= world.dt
-        for i in np.flatnonzero(ex.fuse_s <= 0):
+        for i in np.flatnonzero(ex.fuse_s <= TIMER_EPS_S):
             pos = chunk[Position]
             boom.append(
                 (

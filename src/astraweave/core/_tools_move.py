@@ -165,6 +165,7 @@ class MoveTo(Tool):
     """Walk along a path to a point at the actor's speed."""
 
     name = "MoveTo"
+    interruptible = True
     args_model = MoveToArgs
     summary = "walk along a path to the point (x, y)"
     category = "movement"
@@ -218,6 +219,7 @@ class Approach(Tool):
     """Close in on an entity (enemy, ally, downed ally, point of interest)."""
 
     name = "Approach"
+    interruptible = True
     args_model = ApproachArgs
     summary = "walk towards entity `target` until within `distance` m of it"
     category = "movement"
@@ -275,6 +277,7 @@ class Retreat(Tool):
     """Fall back to the reachable spot farthest from a threat."""
 
     name = "Retreat"
+    interruptible = True
     args_model = RetreatArgs
     summary = "fall back up to `distance` m, away from enemy `target`"
     category = "movement"
@@ -316,6 +319,7 @@ class TakeCover(Tool):
     """Move to the nearest cover tile (sheltered from ``target`` if given), crouch."""
 
     name = "TakeCover"
+    interruptible = True
     args_model = TakeCoverArgs
     summary = "move to the nearest cover within `max_distance` m (facing `target`) and crouch"
     category = "movement"
@@ -361,6 +365,7 @@ class Patrol(Tool):
     """Walk the waypoints in order, ``loops`` times (returning to the first)."""
 
     name = "Patrol"
+    interruptible = True
     args_model = PatrolArgs
     summary = "walk the `waypoints` in order, `loops` times round"
     category = "movement"
@@ -437,6 +442,7 @@ class Regroup(Tool):
     """Walk back to the leader (or the allies' centre) until within ``radius``."""
 
     name = "Regroup"
+    interruptible = True
     args_model = RegroupArgs
     summary = "walk back to the leader or the allies' centre until within `radius` m"
     category = "movement"

@@ -454,6 +454,7 @@ class Scan(Tool):
     """Widen perception by half for 5 s (instant)."""
 
     name = "Scan"
+    interruptible = True
     args_model = ScanArgs
     summary = "look around: perception radius x1.5 for 5 s"
     category = "utility"
@@ -490,6 +491,7 @@ class Wait(Tool):
     """Do nothing for ``seconds`` (the agent holds its position and stance)."""
 
     name = "Wait"
+    interruptible = True
     args_model = WaitArgs
     summary = "hold position for `seconds` s"
     category = "utility"
