@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from astraweave.errors import (
     LlmDisallowedToolError,
     LlmInvalidJsonError,
+    LlmParseError,
     LlmSchemaError,
     ToolError,
 )
@@ -53,6 +54,7 @@ _ERROR_TEXT_CHARS = 2_000
 _MAX_STARTS = 16
 _MAX_SAFE_POINTS = 32
 _MAX_UNWRAP_DEPTH = 4
+_MAX_DEPTH = 32
 _THINK_RE = re.compile(r"<(think|thinking|reasoning)>.*?</\1>", re.DOTALL | re.IGNORECASE)
 _FENCE_RE = re.compile(r"```[A-Za-z0-9_-]*[ \t]*\n?(.*?)```", re.DOTALL)
 _ENVELOPE_KEYS = ("plan", "response", "output", "result", "answer", "data", "content", "json")
@@ -127,6 +129,8 @@ def _scan(text: str, start: int) -> tuple[int | None, list[tuple[int, str]], str
             in_string = True
         elif ch in "{[":
             stack.append(ch)
+            if len(stack) > _MAX_DEPTH:
+                return None, [], "", False  # no plan nests this deep
             safe.append((i + 1, "".join(stack)))
         elif ch in "}]":
             if not stack or _CLOSER[stack[-1]] != ch:
@@ -403,6 +407,17 @@ def _check_tools(steps: Sequence[Any], allowed: set[str], known: list[str], text
             )
 
 
+def _schema_error(exc: ToolError, text: str) -> LlmSchemaError:
+    return LlmSchemaError(
+        f"the reply is not a valid plan: {exc.message}",
+        text=_clip(text),
+        step=exc.step,
+        tool=exc.tool,
+        field=exc.field,
+        reason=exc.reason or "invalid plan",
+    )
+
+
 def parse_plan_reply(
     text: str, registry: PlanVocabulary, *, forbidden: Iterable[str] = ()
 ) -> ParsedReply:
@@ -446,7 +461,14 @@ def parse_plan_reply(
         )
     steps = [_normalise_step(s, repairs) for s in steps]
     known = registry.allowlist(forbidden)
-    _check_tools(steps, set(known), known, text)
+    truncated = "closed truncated JSON" in repairs
+    try:
+        _check_tools(steps, set(known), known, text)
+    except LlmParseError as exc:
+        if not (truncated and len(steps) > 1 and exc.step == len(steps) - 1):
+            raise
+        steps = steps[:-1]
+        repairs.append("dropped the cut-off last step")
     clean: dict[str, Any] = {"steps": steps}
     plan_id = data.get("plan_id")
     if isinstance(plan_id, str) and 0 < len(plan_id) <= 128:
@@ -457,12 +479,14 @@ def parse_plan_reply(
     try:
         plan = registry.parse_plan(clean, forbidden)
     except ToolError as exc:
-        raise LlmSchemaError(
-            f"the reply is not a valid plan: {exc.message}",
-            text=_clip(text),
-            step=exc.step,
-            tool=exc.tool,
-            field=exc.field,
-            reason=exc.reason or "invalid plan",
-        ) from exc
+        cut_last = truncated and len(steps) > 1 and exc.step == len(steps) - 1
+        if cut_last and "dropped the cut-off last step" not in repairs:
+            clean["steps"] = steps[:-1]
+            repairs.append("dropped the cut-off last step")
+            try:
+                plan = registry.parse_plan(clean, forbidden)
+            except ToolError as again:
+                raise _schema_error(again, text) from again
+        else:
+            raise _schema_error(exc, text) from exc
     return ParsedReply(plan=plan, data=clean, repairs=tuple(repairs))

@@ -11,7 +11,8 @@ tool table. :func:`measure_compression` reports the token counts of both.
 **Untrusted text.** Entity names, the objective and other strings of the snapshot
 may come from players or content creators, so they are data, never instructions:
 they are JSON-escaped (``ensure_ascii``), control characters are removed, long
-strings are cut, and the world is fenced in ``<world>`` tags that the system
+strings are cut, ``<`` and ``>`` are escaped (``\\u003c``), and the world is fenced in
+``<world>`` tags that the system
 message declares to be data. None of this is the guarantee, though: the allowlist
 is taken from the registry and the engine's snapshot, and the parser and the
 sandbox enforce it whatever the model replies (see ``docs/llm.md``).
@@ -115,6 +116,12 @@ def estimate_tokens(text: str) -> int:
     return count
 
 
+def _no_tags(json_text: str) -> str:
+    """Escape ``<`` and ``>`` in JSON text (they occur only inside strings), so data
+    can never open or close the prompt's ``<world>``/``<objective>`` tags."""
+    return json_text.replace("<", "\\u003c").replace(">", "\\u003e")
+
+
 def _clean_text(value: str, limit: int) -> str:
     value = _CONTROL_RE.sub(" ", value)
     return value if len(value) <= limit else value[: limit - 3] + "..."
@@ -162,12 +169,12 @@ def compact_snapshot(snapshot: SnapshotLike | Mapping[str, Any]) -> str:
     data = dict(snapshot) if isinstance(snapshot, Mapping) else snapshot.model_dump(mode="json")
     data.pop("tools", None)
     data.pop("schema_version", None)
-    return json.dumps(_minimal(data), separators=(",", ":"), ensure_ascii=True)
+    return _no_tags(json.dumps(_minimal(data), separators=(",", ":"), ensure_ascii=True))
 
 
 def _verbose_snapshot(snapshot: SnapshotLike | Mapping[str, Any]) -> str:
     data = dict(snapshot) if isinstance(snapshot, Mapping) else snapshot.model_dump(mode="json")
-    return json.dumps(_sanitised(data), indent=2, sort_keys=True, ensure_ascii=True)
+    return _no_tags(json.dumps(_sanitised(data), indent=2, sort_keys=True, ensure_ascii=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +276,7 @@ def build_prompt(
         if raw is None and isinstance(snapshot, Mapping):
             raw = snapshot.get("objective")
         goal = raw if isinstance(raw, str) else ""
-    goal_json = json.dumps(_clean_text(goal, MAX_TEXT_CHARS), ensure_ascii=True)
+    goal_json = _no_tags(json.dumps(_clean_text(goal, MAX_TEXT_CHARS), ensure_ascii=True))
     persona_text = _clean_text(persona, MAX_TEXT_CHARS)
     if style == "compact":
         system = (
