@@ -79,6 +79,7 @@ Responder = Callable[[dict[str, Any]], ServerReply]
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 256  # many agents connect at once in batches
     owner: FakeChatServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -88,6 +89,11 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
+
+    def setup(self) -> None:
+        """Send small replies at once (no Nagle delay waiting for an ACK)."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: tests read ``FakeChatServer.requests`` instead."""
