@@ -2,7 +2,7 @@
 
 The demo runs a scenario (default: the built-in ``hello_companion``) with the AI
 loop: agents perceive, plan, get validated by the sandbox and act. It prints a tick
-log (plans, rejections, failures, hits, downs, deaths, heals, smoke, grenades), a
+log (new plans, rejections, failures, hits, downs, deaths, heals, smoke, grenades), a
 summary table, and optionally writes the outcome JSON, a top-down PNG and a replay
 file. The same seed gives the same log, JSON and world hash; only the wall-clock
 line at the end differs between runs.
@@ -167,8 +167,14 @@ def _print_header(sc: Any, seed: int, ticks: int, planner: str | None) -> None:
 
 
 def _hook(names: dict[int, str], teams: dict[int, int], dt: float) -> Callable[..., None]:
+    last_plan: dict[int, str] = {}
+
     def on_tick(world: Any, events: list[Any], records: list[Any]) -> None:
         for ev in events:
+            if ev.kind == "plan_started":
+                if last_plan.get(ev.actor) == ev.detail:
+                    continue  # the same plan again (an idle agent waiting, say)
+                last_plan[ev.actor] = ev.detail
             line = format_event(ev, names, teams, dt)
             if line is not None:
                 console.print(line, highlight=False)

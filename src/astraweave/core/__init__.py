@@ -35,6 +35,7 @@ from astraweave.core._actions import FACTS, ActionStep, facts_of
 from astraweave.core._builtin import builtin_scenario, builtin_scenarios
 from astraweave.core._components import (
     MAX_TOOL_SLOTS,
+    PLAN_STATUS,
     ActivePlan,
     Agent,
     Ammo,
@@ -127,6 +128,7 @@ __all__ = [
     "FACTS",
     "MAX_PLAN_STEPS",
     "MAX_TOOL_SLOTS",
+    "PLAN_STATUS",
     "REPLAY_VERSION",
     "RESOURCES",
     "SNAPSHOT_DECIMALS",

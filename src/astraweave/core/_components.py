@@ -17,6 +17,7 @@ from astraweave.ecs import Shape, component
 
 __all__ = [
     "MAX_TOOL_SLOTS",
+    "PLAN_STATUS",
     "ActivePlan",
     "Agent",
     "Ammo",
@@ -37,6 +38,10 @@ __all__ = [
     "Team",
     "Weapon",
 ]
+
+PLAN_STATUS = ("none", "running", "done", "failed", "cancelled")
+"""Names of :attr:`ActivePlan.status` values 0..4 (an int column: hashes never depend
+on which string object holds a status)."""
 
 MAX_TOOL_SLOTS = 32
 """Cooldown slots per entity: a registry holds at most this many tools."""
@@ -196,8 +201,9 @@ class ActivePlan:
     ``step`` is the current step, ``started`` whether it began, ``elapsed_s`` how long
     it has run, ``deadline_s`` when it times out (from its forecast duration);
     ``phase``/``count``/``aux_x``/``aux_y`` are scratch values of the running tool.
-    ``last_status`` is ``"none"``, ``"running"``, ``"done"`` or ``"failed"``;
-    ``last_error`` the failure message.
+    ``status`` is one of :data:`PLAN_STATUS` (an int, read it by name through
+    :attr:`last_status`: ``"none"``, ``"running"``, ``"done"``, ``"failed"``,
+    ``"cancelled"``); ``last_error`` the failure message.
     """
 
     plan_json: Any = None
@@ -211,8 +217,13 @@ class ActivePlan:
     count: int = 0
     aux_x: float = 0.0
     aux_y: float = 0.0
-    last_status: Any = "none"
+    status: int = 0
     last_error: Any = ""
+
+    @property
+    def last_status(self) -> str:
+        """:attr:`status` by name."""
+        return PLAN_STATUS[self.status]
 
 
 @component

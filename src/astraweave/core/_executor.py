@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from astraweave.core._components import (
+    PLAN_STATUS,
     ActivePlan,
     Agent,
     Ammo,
@@ -74,7 +75,7 @@ def start_plan(world: World, actor: int, plan: PlanIntent) -> None:
             plan_json=plan.canonical_json(),
             plan_id=plan.plan_id,
             started_tick=world.tick,
-            last_status="running",
+            status=PLAN_STATUS.index("running"),
         ),
     )
     world.send(
@@ -114,7 +115,7 @@ def cancel_plan(world: World, actor: int, reason: str = "cancelled") -> None:
     if ap is None or ap.plan_json is None:
         return
     _stop_moving(world, actor)
-    world.set(actor, ActivePlan(last_status="cancelled", last_error=reason))
+    world.set(actor, ActivePlan(status=PLAN_STATUS.index("cancelled"), last_error=reason))
 
 
 def _stop_moving(world: World, actor: int) -> None:
@@ -125,7 +126,7 @@ def _stop_moving(world: World, actor: int) -> None:
 
 
 def _finish(world: World, actor: int, ap: ActivePlan, steps: int) -> None:
-    world.set(actor, ActivePlan(last_status="done"))
+    world.set(actor, ActivePlan(status=PLAN_STATUS.index("done")))
     world.send(GameEvent(world.tick, "plan_done", actor, -1, float(steps), str(ap.plan_id)))
     _replan_soon(world, actor)
 
@@ -133,7 +134,7 @@ def _finish(world: World, actor: int, ap: ActivePlan, steps: int) -> None:
 def _fail(world: World, actor: int, ap: ActivePlan, err: ToolError) -> None:
     _stop_moving(world, actor)
     message = f"{type(err).__name__}: {err}"
-    world.set(actor, ActivePlan(last_status="failed", last_error=message))
+    world.set(actor, ActivePlan(status=PLAN_STATUS.index("failed"), last_error=message))
     world.send(GameEvent(world.tick, "plan_failed", actor, -1, float(ap.step), message))
     _replan_soon(world, actor)
 
@@ -249,7 +250,8 @@ class PlanInbox:
 
     :func:`inbox_system` submits each at its tick, in PRE_SIMULATION, through the
     sandbox like any planner's plan. ``applied`` records what was submitted, per
-    tick, for replay capture.
+    tick, for replay capture. Pending inputs are not world state (they arrive from
+    outside), so the inbox does not enter the world hash; their effects do.
     """
 
     pending: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
@@ -263,11 +265,6 @@ class PlanInbox:
         if not isinstance(text, str):
             text = json.dumps(text, sort_keys=True, separators=(",", ":"))
         self.pending.setdefault(int(tick), []).append((int(entity), text))
-
-    def state_bytes(self) -> bytes:
-        """Pending inputs as bytes (they enter the world hash)."""
-        items = sorted((t, e, p) for t, lst in self.pending.items() for e, p in lst)
-        return repr(items).encode()
 
 
 def inbox_system(world: World) -> None:

@@ -255,6 +255,7 @@ def validate(
         state = ActorState.of(world, actor, reg)
     except ActorUnableError as exc:
         errors.append(exc)
+        errors.sort(key=lambda e: -1 if e.step is None else int(e.step))
         return Report(parsed, errors)
     view = WorldView(world)
     total = 0.0
@@ -267,4 +268,5 @@ def validate(
             continue
         state = nxt
         total += duration
+    errors.sort(key=lambda e: -1 if e.step is None else int(e.step))
     return Report(parsed, errors, state, total)

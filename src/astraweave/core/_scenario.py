@@ -254,7 +254,8 @@ class Scenario:
         world.insert_resource(Outcome())
         inbox = PlanInbox()
         for inp in sc.inputs:
-            inbox.push(inp.tick, names[inp.entity], {"plan_id": "input", "steps": inp.steps})
+            steps = [_resolve_names(step, names) for step in inp.steps]
+            inbox.push(inp.tick, names[inp.entity], {"plan_id": "input", "steps": steps})
         world.insert_resource(inbox)
         return world
 
@@ -378,6 +379,14 @@ class _Checker:
             )
 
 
+def _resolve_names(step: dict[str, Any], names: dict[str, int]) -> dict[str, Any]:
+    """``step`` with a ``target`` given by scenario name replaced by the entity id."""
+    target = step.get("target")
+    if isinstance(target, str) and target in names:
+        return {**step, "target": names[target]}
+    return step
+
+
 def _map_line(text: str) -> int:
     line = find_line(text, ["scenario", "map"]) or 1
     lines = text.split("\n")
@@ -488,9 +497,18 @@ def _check(
                 f"{inp.entity!r} is not an entity",
                 name=inp.entity,
             )
+        all_names = {x.name: 0 for _, items in groups for x in items}
         for j, step in enumerate(inp.steps):
+            target = step.get("target")
+            if isinstance(target, str) and target not in all_names:
+                raise chk.err(
+                    ScenarioReferenceError,
+                    ["inputs", i, "steps"],
+                    f"step {j}: target {target!r} is not a name in this scenario",
+                    name=target,
+                )
             try:
-                reg.parse_step(step, j)
+                reg.parse_step(_resolve_names(step, all_names), j)
             except ToolError as exc:
                 raise chk.err(ScenarioSchemaError, ["inputs", i, "steps"], str(exc)) from None
     for group in ("success", "failure"):
