@@ -13,10 +13,17 @@ sandbox uses:
   components without corner cutting are the 4-connected components;
 * a padded "gives cover" grid (low cover, walls, outside) for the hit chance.
 
-Every query here is vectorised and exact: line of sight uses the same supercover rule
-(:func:`astraweave.nav._los.supercover_clear_many`, the algorithm core's
-``TileMap.line_of_sight`` follows tile for tile), bounds and walkability use the same
-comparisons as core (``0 <= x < width``, tile ``floor(x)``).
+Every query here is vectorised and exact. Line of sight is core's: a
+:class:`~astraweave.nav.GridMap` over the see-through tiles and nav's supercover rule
+(``GridMap.line_of_sight_many``, the vectorised form of the ``line_of_sight`` that
+``TileMap.line_of_sight`` calls), after one exact shortcut: a segment whose end tiles
+are at most ``r`` apart in each axis, where ``r`` is the radius of the all-transparent
+square around one of them, is clear without tracing (every tile the supercover of a
+segment touches lies in the bounding box of its end tiles). Traced results are kept in
+a direct-mapped memo keyed by the tile pair (sight between two tiles of a fixed map is
+a pure function of the pair), so a pair traced once, by the planner or by an earlier
+tick, is not traced again; the memo changes only the time taken, never a result.
+Bounds and walkability use core's comparisons (``0 <= x < width``, tile ``floor(x)``).
 """
 
 from __future__ import annotations
@@ -27,9 +34,9 @@ import numpy as np
 import numpy.typing as npt
 
 from astraweave.errors import PlannerError
-from astraweave.nav._los import supercover_clear_many
+from astraweave.nav import GridMap
 
-__all__ = ["CrowdMap", "label_components"]
+__all__ = ["CrowdMap", "clear_radius", "label_components"]
 
 F64 = npt.NDArray[np.float64]
 Bool = npt.NDArray[np.bool_]
@@ -38,6 +45,9 @@ I64 = npt.NDArray[np.int64]
 
 WALL_KIND = 1
 LOW_COVER_KIND = 2
+_MEMO_BITS = 18
+_MEMO_SLOTS = 1 << _MEMO_BITS
+_HASH = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
 
 
 def label_components(walkable: Bool) -> I32:
@@ -102,6 +112,35 @@ def label_components(walkable: Bool) -> I32:
     return labels
 
 
+def clear_radius(transparent: Bool, limit: int = 15) -> npt.NDArray[np.int8]:
+    """For each tile, the largest ``r <= limit`` such that every tile of the map within
+    Chebyshev distance ``r`` of it is transparent (-1 for opaque tiles). Tiles outside
+    the map do not count (sight never leaves the map).
+
+    Example:
+        >>> import numpy as np
+        >>> clear_radius(np.array([[1, 1, 1, 1]], dtype=bool) & [True, True, True, False]).tolist()
+        [[1, 1, 0, -1]]
+    """
+    h, w = transparent.shape
+    reached = np.zeros((h + 2, w + 2), dtype=np.bool_)
+    reached[1:-1, 1:-1] = ~transparent
+    out = np.where(transparent, 0, -1).astype(np.int8)
+    for _ in range(limit):
+        grown = reached.copy()
+        grown[1:, :] |= reached[:-1, :]
+        grown[:-1, :] |= reached[1:, :]
+        g2 = grown.copy()
+        g2[:, 1:] |= grown[:, :-1]
+        g2[:, :-1] |= grown[:, 1:]
+        reached = g2
+        inner = ~reached[1:-1, 1:-1]
+        if not inner.any():
+            break
+        out += inner
+    return out
+
+
 class CrowdMap:
     """Flat arrays of a tile map for the vectorised crowd (see the module docstring).
 
@@ -147,6 +186,11 @@ class CrowdMap:
         lab = np.zeros((self.height + 2, self.row), dtype=np.int32)
         lab[1:-1, 1:-1] = label_components(wk)
         self.labels_flat = lab.ravel()
+        self.sight = GridMap(tr)
+        self.clear_flat = clear_radius(tr).ravel()
+        self._memo_key = np.full(_MEMO_SLOTS, -1, dtype=np.int64)
+        self._memo_val = np.zeros(_MEMO_SLOTS, dtype=np.bool_)
+        self._memo_shift = np.uint64(64 - _MEMO_BITS)
 
     @classmethod
     def from_tile_map(cls, tile_map: Any) -> CrowdMap:
@@ -194,14 +238,35 @@ class CrowdMap:
         every tile the segment between their tile centres touches transparent."""
         ok = self.in_bounds(ax, ay) & self.in_bounds(bx, by)
         idx = np.flatnonzero(ok)
-        if len(idx):
-            starts = np.stack(
-                [np.floor(ax[idx]).astype(np.int64), np.floor(ay[idx]).astype(np.int64)], axis=1
-            )
-            goals = np.stack(
-                [np.floor(bx[idx]).astype(np.int64), np.floor(by[idx]).astype(np.int64)], axis=1
-            )
-            ok[idx] = supercover_clear_many(self.transparent, starts, goals)
+        if len(idx) == 0:
+            return ok
+        tx0 = np.floor(ax[idx]).astype(np.int64)
+        ty0 = np.floor(ay[idx]).astype(np.int64)
+        tx1 = np.floor(bx[idx]).astype(np.int64)
+        ty1 = np.floor(by[idx]).astype(np.int64)
+        span = np.maximum(np.abs(tx1 - tx0), np.abs(ty1 - ty0))
+        clear = self.clear_flat
+        sure = span <= clear[ty0 * self.width + tx0]
+        sure |= span <= clear[ty1 * self.width + tx1]
+        rest = np.flatnonzero(~sure)
+        if len(rest):
+            a = ty0[rest] * self.width + tx0[rest]
+            b = ty1[rest] * self.width + tx1[rest]
+            key = a << np.int64(32)
+            key |= b
+            slot = ((key.astype(np.uint64) * _HASH) >> self._memo_shift).astype(np.intp)
+            known = self._memo_key.take(slot) == key
+            seen = self._memo_val.take(slot)
+            miss = np.flatnonzero(~known)
+            if len(miss):
+                r = rest[miss]
+                starts = np.stack([tx0[r], ty0[r]], axis=1)
+                goals = np.stack([tx1[r], ty1[r]], axis=1)
+                traced = self.sight.line_of_sight_many(starts, goals)
+                seen[miss] = traced
+                self._memo_key[slot[miss]] = key[miss]
+                self._memo_val[slot[miss]] = traced
+            ok[idx[rest]] = seen
         return ok
 
     def cover_against(self, tx: F64, ty: F64, ax: F64, ay: F64) -> F64:

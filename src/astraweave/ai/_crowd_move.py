@@ -1,21 +1,20 @@
 """Vectorised kinematic crowd movement: steering, density separation, wall sliding.
 
-One call moves every agent one fixed step, with numpy over the whole crowd:
+One call of each function handles every agent with numpy, no loop over agents:
 
-1. **Steering**: agents that walk (``MOVE``/``RETREAT``) head for their destination
-   at ``speed_mps`` and slow down to land on it; the others stand.
-2. **Separation**: the :class:`DensityField` counts agents per 1 m tile; each tile's
+1. **Steering** (:func:`steer`): agents that walk (``MOVE``/``RETREAT``) head for their
+   destination at their speed and slow down to land on it; the others stand.
+2. **Separation** (:class:`DensityField`): agents are counted per 1 m tile; a tile's
    *excess* is ``max(count - 1, 0)`` (one agent per square metre is not crowding)
-   plus ``wall_density`` on blocked tiles and outside the map. Agents are pushed
-   down the gradient of the excess, read at their position by bilinear
-   interpolation between tile centres, at ``separation_mps`` per unit of gradient.
-   The push spreads crowded agents apart and keeps them off walls.
-3. **Speed limit**: the sum is clamped to ``max_speed_mps``.
-4. **Walls**: a step is taken only when the destination tile and both tiles of the
-   axis-aligned corners are walkable (no corner cutting, like the path search);
-   otherwise the agent slides along one axis, or stays.
-
-Positions never leave walkable tiles, so every position stays on the map.
+   plus ``wall_density`` on blocked tiles and outside the map. Agents are pushed down
+   the gradient of the excess, read at their position by bilinear interpolation
+   between tile centres, at ``gain`` m/s per unit of gradient: crowded agents spread
+   apart and keep off walls. Positions are read as float32 here (a push, not a rule).
+3. **Speed limit and walls** (:func:`move_agents`): the sum is clamped to each agent's
+   limit; a step into another tile is taken only when that tile and both tiles at
+   the axis-aligned corners are walkable (no corner cutting, like the path search),
+   otherwise the agent slides along one axis, or stays. Tiles come from the float64
+   positions, exactly, so an agent never stands in a wall.
 """
 
 from __future__ import annotations
@@ -25,28 +24,15 @@ import numpy.typing as npt
 
 from astraweave.errors import PlannerError
 
-__all__ = ["DensityField", "move_agents"]
+__all__ = ["DensityField", "move_agents", "steer"]
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
 Bool = npt.NDArray[np.bool_]
 IntP = npt.NDArray[np.intp]
 
-
-def _padded(mask: Bool) -> Bool:
-    out = np.zeros((mask.shape[0] + 2, mask.shape[1] + 2), dtype=np.bool_)
-    out[1:-1, 1:-1] = mask
-    return out
-
-
-def padded_tile(x: F64, y: F64, row: int) -> IntP:
-    """Flat index into a 1-tile padded ``(H + 2, W + 2)`` grid of each position
-    (``x, y > -1``; the padding ring lies outside the map)."""
-    ix = np.add(x, 1.0).astype(np.intp)
-    iy = np.add(y, 1.0).astype(np.intp)
-    iy *= row
-    iy += ix
-    return iy
+MAX_COUNT = 1000
+"""Agents per tile counted at most (the excess saturates there)."""
 
 
 class DensityField:
@@ -62,7 +48,8 @@ class DensityField:
     Example:
         >>> import numpy as np
         >>> field = DensityField(np.ones((4, 4), dtype=bool))
-        >>> x = np.array([1.4, 1.6]); y = np.array([1.5, 1.5])
+        >>> x = np.array([1.4, 1.6], np.float32); y = np.array([1.5, 1.5], np.float32)
+        >>> field.update(x, y)
         >>> px, py = field.push(x, y, gain=1.0)
         >>> bool(px[0] < 0 < px[1]), float(py[0]) == 0.0
         (True, True)
@@ -72,128 +59,161 @@ class DensityField:
         mask = np.asarray(walkable)
         if mask.dtype != np.bool_ or mask.ndim != 2 or 0 in mask.shape:
             raise PlannerError(
-                f"walkable must be a non-empty 2-D boolean array, got {mask.dtype} {mask.shape}"
+                f"walkable must be a non-empty 2-D boolean array, got {mask.dtype} {mask.shape}",
+                planner="crowd",
             )
         self.height, self.width = int(mask.shape[0]), int(mask.shape[1])
         self.row = self.width + 2
-        self.walk_flat = _padded(mask).ravel()
-        self.static = np.where(self.walk_flat, 0.0, float(wall_density)).astype(np.float32)
+        pad = np.zeros((self.height + 2, self.row), dtype=np.bool_)
+        pad[1:-1, 1:-1] = mask
+        self.static = np.where(pad.ravel(), 0.0, float(wall_density)).astype(np.float32)
         self.excess = self.static.copy()
+        self._shifted = self._views()
 
-    def update(self, x: F64, y: F64) -> None:
+    def _views(self) -> tuple[F32, F32, F32, F32]:
+        ex, r = self.excess, self.row
+        return ex, ex[1:], ex[r:], ex[r + 1 :]
+
+    def update(self, x: F32 | F64, y: F32 | F64) -> None:
         """Recount agents per tile from their positions (metres, on the map)."""
-        tiles = padded_tile(x, y, self.row)
-        counts = np.bincount(tiles, minlength=len(self.static)).astype(np.float32)
-        counts -= np.float32(1.0)
-        np.maximum(counts, np.float32(0.0), out=counts)
-        np.add(counts, self.static, out=self.excess)
+        ix = np.asarray(x).astype(np.intp)
+        iy = np.asarray(y).astype(np.intp)
+        iy += 1
+        iy *= self.row
+        iy += ix
+        iy += 1
+        counts = np.bincount(iy, minlength=len(self.static))
+        np.minimum(counts, MAX_COUNT + 1, out=counts)
+        ex = self.excess
+        np.subtract(counts, 1, out=ex, casting="unsafe")
+        np.maximum(ex, np.float32(0.0), out=ex)
+        ex += self.static
 
-    def push(self, x: F64, y: F64, gain: float) -> tuple[F32, F32]:
+    def push(self, x: F32, y: F32, gain: float) -> tuple[F32, F32]:
         """The separation velocity (m/s) of each agent: ``-gain * grad(excess)``.
 
-        Call :meth:`update` first (with the same positions) to count the agents.
+        Call :meth:`update` first to count the agents.
+
+        Args:
+            x, y: positions (float32 metres).
+            gain: metres per second per unit of density gradient.
         """
-        u = np.add(x, 0.5, dtype=np.float64)
-        v = np.add(y, 0.5, dtype=np.float64)
-        i0 = u.astype(np.intp)
-        j0 = v.astype(np.intp)
-        fu = (u - i0).astype(np.float32)
-        fv = (v - j0).astype(np.float32)
-        base = j0 * self.row
-        base += i0
-        ex = self.excess
-        c00 = ex[base]
-        c10 = ex[base + 1]
-        base += self.row
-        c01 = ex[base]
-        c11 = ex[base + 1]
-        # d/dx: (1 - fv) (c10 - c00) + fv (c11 - c01); d/dy likewise.
-        a = c10 - c00
-        b = c11 - c01
-        b -= a
-        b *= fv
-        a += b
-        c = c01 - c00
-        d = c11 - c10
-        d -= c
-        d *= fu
-        c += d
+        half = np.float32(0.5)
+        u = x + half
+        v = y + half
+        base = v.astype(np.intp)
+        base *= self.row
+        base += u.astype(np.intp)
+        u -= np.floor(u)
+        v -= np.floor(v)
+        e00, e10, e01, e11 = self._shifted
+        c00 = e00.take(base)
+        c10 = e10.take(base)
+        c01 = e01.take(base)
+        c11 = e11.take(base)
+        # d/dx = (1 - v) (c10 - c00) + v (c11 - c01); d/dy = (1 - u) (c01 - c00) + u (c11 - c10)
+        gx = c11 - c01
+        c10 -= c00
+        gx -= c10
+        gx *= v
+        gx += c10
+        gy = c11 - c10  # c10 now holds c10 - c00: c11 - c10_orig = c11 - c00 - (c10 - c00)
+        gy -= c00
+        c01 -= c00
+        gy -= c01
+        gy *= u
+        gy += c01
         g = np.float32(-gain)
-        a *= g
-        c *= g
-        return a, c
+        gx *= g
+        gy *= g
+        return gx, gy
+
+
+def steer(
+    x: F64,
+    y: F64,
+    dest_x: F64,
+    dest_y: F64,
+    walking: Bool,
+    speed: F32,
+    dt: float,
+) -> tuple[F32, F32]:
+    """Desired velocities (m/s): walkers head for their destination at ``speed``,
+    slowing to land on it within the step; the others stand still."""
+    dx = np.subtract(dest_x, x).astype(np.float32)
+    dy = np.subtract(dest_y, y).astype(np.float32)
+    dist = dx * dx
+    dist += dy * dy
+    np.sqrt(dist, out=dist)
+    gain = dist * np.float32(1.0 / dt)
+    np.minimum(gain, speed, out=gain)
+    np.maximum(dist, np.float32(1e-6), out=dist)
+    gain /= dist
+    gain *= walking
+    dx *= gain
+    dy *= gain
+    return dx, dy
 
 
 def move_agents(
     x: F64,
     y: F64,
-    want_x: F32,
-    want_y: F32,
-    push_x: F32,
-    push_y: F32,
+    vx: F32,
+    vy: F32,
+    limit: F32,
     walk_flat: Bool,
     row: int,
-    *,
-    max_speed_mps: float,
     dt: float,
+    out_x: F64,
+    out_y: F64,
 ) -> tuple[F32, F32]:
-    """Move every agent one step, in place, and return the velocities used (m/s).
+    """Move every agent one step and return the velocities used (m/s).
 
     Args:
-        x, y: positions (metres, float64), updated in place.
-        want_x, want_y: desired velocities from steering (m/s).
-        push_x, push_y: separation velocities (m/s).
-        walk_flat: the padded walkable grid, flattened (see :class:`DensityField`).
-        row: the padded grid's row length (``width + 2``).
-        max_speed_mps: speed limit of the sum.
+        x, y: positions (metres, float64, on walkable tiles).
+        vx, vy: wanted velocities (steering plus separation), modified in place.
+        limit: each agent's speed limit (m/s).
+        walk_flat: the padded walkable grid, flattened (``(H + 2) * (W + 2)``).
+        row: the padded grid's row length (``W + 2``).
         dt: time step in seconds.
+        out_x, out_y: where the new positions go (may be ``x`` and ``y``).
 
     Returns:
-        ``(vx, vy)``: the velocity each agent actually moved with (0 where blocked).
+        ``(vx, vy)``: the velocity each agent moved with (0 along a blocked axis).
     """
-    vx = np.add(want_x, push_x)
-    vy = np.add(want_y, push_y)
     s2 = vx * vx
     s2 += vy * vy
-    lim = np.float32(max_speed_mps * max_speed_mps)
-    fast = s2 > lim
-    if fast.any():
-        scale = np.sqrt(lim / s2[fast])
-        vx[fast] *= scale
-        vy[fast] *= scale
+    lim2 = limit * limit
+    over = np.flatnonzero(s2 > lim2)
+    if len(over):
+        scale = np.sqrt(lim2[over] / s2[over])
+        vx[over] *= scale
+        vy[over] *= scale
     fdt = np.float32(dt)
-    nx = x + vx * fdt
-    ny = y + vy * fdt
-    old = padded_tile(x, y, row)
-    new = padded_tile(nx, ny, row)
-    ox = old % row
-    nxx = new % row
-    oy = old - ox
-    nyy = new - nxx
-    # full step: new tile and both corner tiles walkable (no corner cutting)
-    keep_x = walk_flat[oy + nxx]  # moving along x only
-    keep_y = walk_flat[nyy + ox]  # moving along y only
-    full = walk_flat[new] & keep_x & keep_y
-    slide_x = ~full & keep_x
-    slide_y = ~full & ~keep_x & keep_y
-    take_x = full | slide_x
-    take_y = full | slide_y
-    np.copyto(x, nx, where=take_x)
-    np.copyto(y, ny, where=take_y)
-    vx[~take_x] = 0.0
-    vy[~take_y] = 0.0
+    # padded tile coordinates (floor + 1); positions stay above -1 within one step
+    ox = x.astype(np.intp)
+    oy = y.astype(np.intp)
+    ox += 1
+    oy += 1
+    ch_x = x.copy() if np.shares_memory(x, out_x) else x
+    ch_y = y.copy() if np.shares_memory(y, out_y) else y
+    np.add(x, vx * fdt, out=out_x)
+    np.add(y, vy * fdt, out=out_y)
+    px = np.add(out_x, 1.0).astype(np.intp)
+    py = np.add(out_y, 1.0).astype(np.intp)
+    changed = px != ox
+    changed |= py != oy
+    ch = np.flatnonzero(changed)
+    if len(ch):
+        cox, coy, cpx, cpy = ox[ch], oy[ch], px[ch], py[ch]
+        along_x = walk_flat[coy * row + cpx]  # the tile of a move along x only
+        along_y = walk_flat[cpy * row + cox]  # the tile of a move along y only
+        full = walk_flat[cpy * row + cpx] & along_x & along_y
+        take_y = full | (~along_x & along_y)
+        no_x = ch[~along_x]
+        no_y = ch[~take_y]
+        out_x[no_x] = ch_x[no_x]
+        out_y[no_y] = ch_y[no_y]
+        vx[no_x] = 0.0
+        vy[no_y] = 0.0
     return vx, vy
-
-
-def check_walkable(walkable: npt.ArrayLike) -> Bool:
-    """``walkable`` as a 2-D boolean array.
-
-    Raises:
-        PlannerError: it is not one.
-    """
-    mask = np.asarray(walkable)
-    if mask.dtype != np.bool_ or mask.ndim != 2 or 0 in mask.shape:
-        raise PlannerError(
-            f"walkable must be a non-empty 2-D boolean array, got {mask.dtype} {mask.shape}"
-        )
-    return mask

@@ -1,9 +1,11 @@
 """``astraweave bench crowd``: a two-team crowd fighting on an open map with obstacles.
 
 The workload: ``agents`` crowd agents (half per team, spawned in a checkerboard of
-16 m team blocks so that fronts run everywhere) on a square map sized for about
-0.4 agents per walkable square metre, with 10 % of the tiles covered by rectangular
-obstacles (walls and low cover). Every tick runs the whole crowd loop: perception,
+16 m team blocks so that fronts run everywhere, with core's default weapon, health and
+speed, 60 rounds each, and attack cooldowns staggered uniformly over one cooldown so
+they do not fire in synchronised volleys) on a square map sized for about 0.4 agents
+per walkable square metre, with 10 % of the tiles covered by rectangular obstacles
+(walls and low cover). Every tick runs the whole crowd loop: perception,
 planning, validation, attacks (damage), movement with separation, deaths. The JSON
 holds the tick times (p50/p95/max), the world hash, the machine, and what happened.
 """
@@ -16,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from astraweave.ai._crowd import CrowdTickReport, crowd_plugin, spawn_crowd
-from astraweave.ai._crowd_planner import CrowdConfig
-from astraweave.core._components import Ammo
-from astraweave.core._map import FLOOR, LOW_COVER, WALL, TileMap
+from astraweave.ai._crowd_state import CrowdConfig
+from astraweave.ai._crowd_systems import CrowdRuntime, crowd_chunk
+from astraweave.core import Ammo, Cooldowns, TileMap
 from astraweave.ecs import App
 from astraweave.errors import CliError
 from astraweave.profiling import Profiler, machine_info
@@ -45,7 +47,7 @@ def bench_map(agents: int, seed: int) -> TileMap:
     """
     side = max(24, int(np.ceil(np.sqrt(agents / (DENSITY_PER_M2 * (1 - OBSTACLE_FRACTION))))))
     side = -(-side // 8) * 8
-    kinds = np.full((side, side), FLOOR, dtype=np.uint8)
+    tiles = np.full((side, side), ".", dtype="<U1")
     rng = np.random.Generator(np.random.PCG64(seed))
     covered = 0
     target = OBSTACLE_FRACTION * side * side
@@ -53,11 +55,11 @@ def bench_map(agents: int, seed: int) -> TileMap:
         w, h = (int(v) for v in rng.integers(1, 6, size=2))
         x0 = int(rng.integers(1, side - w - 1))
         y0 = int(rng.integers(1, side - h - 1))
-        kind = WALL if rng.random() < 0.7 else LOW_COVER
-        patch = kinds[y0 : y0 + h, x0 : x0 + w]
-        covered += int((patch == FLOOR).sum())
+        kind = "#" if rng.random() < 0.7 else "="  # wall, or low cover
+        patch = tiles[y0 : y0 + h, x0 : x0 + w]
+        covered += int((patch == ".").sum())
         patch[...] = kind
-    return TileMap(kinds=kinds)
+    return TileMap.from_ascii("\n".join("".join(row) for row in tiles))
 
 
 def _spawn_points(tm: TileMap, agents: int, app: App) -> tuple[Any, Any, Any]:
@@ -87,6 +89,12 @@ def build_crowd_app(agents: int, seed: int = 0, threads: int = 1) -> App:
     app.add_plugin(crowd_plugin, config=CrowdConfig())
     x, y, team = _spawn_points(tm, agents, app)
     spawn_crowd(app.world, x, y, team, ammo=Ammo(rounds=60, magazine=60, reserve=0))
+    planner = app.world.resource(CrowdRuntime).ensure(app.world)  # one-time set-up
+    # agents arrive with staggered readiness (no synchronised volleys every cooldown)
+    chunk = crowd_chunk(app.world)
+    if chunk is not None:
+        slot = chunk[Cooldowns].remaining_s[:, planner.rules.attack_slot]
+        slot[:] = app.world.rng.uniform(0.0, planner.rules.attack_cooldown_s, len(chunk))
     return app
 
 
