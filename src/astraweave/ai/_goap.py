@@ -86,6 +86,8 @@ __all__ = [
     "GoalSpec",
     "GoapConfig",
     "GoapPlanner",
+    "situation_facts",
+    "subject_facts",
 ]
 
 SITUATION_FACTS: dict[str, str] = {
@@ -529,7 +531,7 @@ class GoapPlanner:
             )
         comp = self._compile(registry)
         sit = Situation(snapshot)
-        conds = situation_facts(sit, cfg)
+        conds = situation_facts(sit, cfg.follow_distance_m)
         skipped: list[str] = []
         self.stats["plans"] += 1
         for goal in cfg.active_goals():
@@ -583,7 +585,7 @@ class GoapPlanner:
         goal_mask = fs.mask(goal.want)
         if len(fs.names(goal_mask)) != len(goal.want):
             return "no tool provides " + ", ".join(sorted(set(goal.want) - fs.names(goal_mask)))
-        start = fs.mask(_subject_facts(sit, subject))
+        start = fs.mask(subject_facts(sit, subject))
         if start & goal_mask == goal_mask:
             return "already satisfied"
         candidates = comp.relevant_tools(goal_mask)
@@ -646,8 +648,9 @@ class GoapPlanner:
         return _Outcome(goal, steps, result.cost)
 
 
-def situation_facts(sit: Situation, cfg: GoapConfig) -> frozenset[str]:
-    """The facts of ``sit`` plus the :data:`SITUATION_FACTS` that hold."""
+def situation_facts(sit: Situation, follow_distance_m: float = 3.5) -> frozenset[str]:
+    """The facts of ``sit`` plus the :data:`SITUATION_FACTS` that hold (``leader_far``
+    beyond ``follow_distance_m``)."""
     f = set(sit.facts)
     me = sit.me
     if sit.remembered:
@@ -661,7 +664,7 @@ def situation_facts(sit: Situation, cfg: GoapConfig) -> frozenset[str]:
             f.add("enemy_cluster")
     if not sit.snap.enemies:
         f.add("no_enemies")
-    if sit.leader is not None and sit.leader.distance > cfg.follow_distance_m:
+    if sit.leader is not None and sit.leader.distance > follow_distance_m:
         f.add("leader_far")
     if any(p.distance > 0.75 for p in sit.objectives):
         f.add("objective_open")
@@ -704,7 +707,7 @@ def _subject(goal: GoalSpec, sit: Situation) -> Subject | None:
     return Subject("point", -1, r.pos)
 
 
-def _subject_facts(sit: Situation, subject: Subject) -> frozenset[str]:
+def subject_facts(sit: Situation, subject: Subject) -> frozenset[str]:
     """The start facts, made specific to ``subject``."""
     if subject.kind == "enemy":
         f = set(sit.facts)
