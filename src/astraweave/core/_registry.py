@@ -17,7 +17,18 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, cast, get_args
+import types
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    ClassVar,
+    Literal,
+    Union,
+    cast,
+    get_args,
+    get_origin,
+)
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model
 
@@ -249,7 +260,8 @@ class Tool(ABC):
     - ``summary``: one line for prompts and docs.
     - ``cooldown_s``: seconds before it can be used again, counted from the step's start.
     - ``cost_text``: what it consumes, in words (``costs()`` gives the numbers).
-    - ``range_m``: how far it reaches (``None``: not range-limited).
+    - ``range_m``: how far it reaches (``None``: not a fixed range; ``range_text`` then
+      says what limits it, e.g. the weapon's range).
     - ``interruptible``: whether a planner's newer plan may replace the plan while
       this step runs (walking and waiting may be cut short; a heal, revive, reload or
       burst, once paid for, runs to its end).
@@ -264,6 +276,7 @@ class Tool(ABC):
     cooldown_s: ClassVar[float] = 0.0
     cost_text: ClassVar[str] = "-"
     range_m: ClassVar[float | None] = None
+    range_text: ClassVar[str | None] = None
     interruptible: ClassVar[bool] = False
     requires: ClassVar[frozenset[str]] = frozenset()
     provides: ClassVar[frozenset[str]] = frozenset()
@@ -455,8 +468,8 @@ class ToolRegistry:
             "|---|---|---|---|---|---|",
         ]
         for name, tool in self._tools.items():
-            rng = "-" if tool.range_m is None else f"{tool.range_m:g} m"
-            args = ", ".join(_arg_text(tool.args_model)) or "-"
+            rng = _range_text(tool) or "-"
+            args = (", ".join(_arg_text(tool.args_model)) or "-").replace("|", "\\|")
             rows.append(
                 f"| `{name}` | {args} | {tool.summary} | {tool.cooldown_s:g} s "
                 f"| {tool.cost_text} | {rng} |"
@@ -651,18 +664,35 @@ class ToolRegistry:
         return plan
 
 
+def _type_text(ann: Any) -> str:
+    origin = get_origin(ann)
+    args = get_args(ann)
+    if origin is Literal:
+        return " | ".join(repr(a) for a in args)
+    if origin in (Union, types.UnionType):
+        return " | ".join(_type_text(a) for a in args)
+    if origin is list:
+        return f"list[{_type_text(args[0])}]" if args else "list"
+    if ann is type(None):
+        return "None"
+    return getattr(ann, "__name__", None) or str(ann).replace("typing.", "")
+
+
 def _arg_text(model: type[ToolArgs]) -> list[str]:
     out = []
     for fname, info in model.model_fields.items():
         if fname == "tool":
             continue
-        ann = info.annotation
-        tname = getattr(ann, "__name__", None) or str(ann).replace("typing.", "")
-        if get_args(ann) and getattr(ann, "__origin__", None) is Literal:
-            tname = "|".join(repr(a) for a in get_args(ann))
+        tname = _type_text(info.annotation)
         default = "" if info.is_required() else f"={info.default!r}"
         out.append(f"{fname}: {tname}{default}")
     return out
+
+
+def _range_text(tool: Tool) -> str:
+    if tool.range_m is not None:
+        return f"{tool.range_m:g} m"
+    return tool.range_text or ""
 
 
 def _signature(tool: Tool) -> str:
@@ -675,8 +705,8 @@ def _facts_suffix(tool: Tool) -> str:
         bits.append(f"cooldown {tool.cooldown_s:g}s")
     if tool.cost_text != "-":
         bits.append(f"costs {tool.cost_text}")
-    if tool.range_m is not None:
-        bits.append(f"range {tool.range_m:g}m")
+    if _range_text(tool):
+        bits.append(f"range {_range_text(tool)}")
     return f" [{'; '.join(bits)}]" if bits else ""
 
 

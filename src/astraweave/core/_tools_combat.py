@@ -95,6 +95,7 @@ class Attack(Tool):
     category = "combat"
     cooldown_s = 0.5
     cost_text = "1 ammo per shot"
+    range_text = "weapon range"
     requires = frozenset({"enemy_visible", "enemy_in_range", "has_ammo"})
     provides = frozenset({"enemy_damaged"})
 
@@ -146,6 +147,7 @@ class AimedShot(Tool):
     category = "combat"
     cooldown_s = 3.0
     cost_text = "1 ammo"
+    range_text = "1.25 x weapon range"
     requires = frozenset({"enemy_visible", "enemy_in_range", "has_ammo"})
     provides = frozenset({"enemy_damaged"})
     goap_cost = 1.5
@@ -209,6 +211,7 @@ class CoverFire(Tool):
     category = "combat"
     cooldown_s = 4.0
     cost_text = "1 ammo per 0.5 s"
+    range_text = "weapon range"
     requires = frozenset({"enemy_visible", "enemy_in_range", "has_ammo"})
     provides = frozenset({"enemy_suppressed"})
     goap_cost = 1.5

@@ -524,6 +524,7 @@ class MarkTarget(Tool):
     name = "MarkTarget"
     args_model = MarkTargetArgs
     summary = "mark visible enemy `target` for 10 s: all allies see it"
+    range_text = "perception radius"
     category = "utility"
     cooldown_s = 3.0
     requires = frozenset({"enemy_visible"})
