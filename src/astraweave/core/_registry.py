@@ -14,10 +14,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import types
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-import types
 from typing import (
     TYPE_CHECKING,
     Annotated,
