@@ -60,17 +60,19 @@ evaluation). Raise it for slow LLM servers with ``--timeout``."""
 
 class PlannerConfig(BaseModel):
     """One configuration under evaluation: a registered planner, and for the LLM
-    planner the server and model.
+    planner the backend and model.
 
     Attributes:
         name: a planner registered in :mod:`astraweave.ai` (``rule``, ``goap``,
             ``llm``, ...).
         label: how reports call it (default: ``name``, or ``name:model``); two
             configurations of one evaluation need different labels.
-        llm_url: base URL of an OpenAI-compatible server (``llm`` planner only).
+        llm_url: API root of an OpenAI-compatible server (``llm`` planner only).
         model: the model name on that server.
-        api_key_env: the environment variable holding the API key (the key itself
-            is never stored in a report).
+        llm_backend: ``"local"`` for the embedded model (``llm`` planner only).
+        llm_timeout_s: per-request timeout (default: 30 s, 120 s for the local model).
+        api_key_env: the environment variable holding the API key (the key itself is
+            never stored in a report).
         budget_s: planning time budget per agent and planning, seconds (overruns are
             counted, never scored).
 
@@ -85,7 +87,9 @@ class PlannerConfig(BaseModel):
     label: str = ""
     llm_url: str | None = None
     model: str | None = None
-    api_key_env: str | None = None
+    llm_backend: Literal["local"] | None = None
+    llm_timeout_s: float | None = Field(default=None, gt=0.0)
+    api_key_env: str = "OPENAI_API_KEY"
     budget_s: float = Field(default=DEFAULT_BUDGET_S, gt=0.0)
 
     @property
@@ -93,7 +97,14 @@ class PlannerConfig(BaseModel):
         """The label reports use."""
         if self.label:
             return self.label
-        return f"{self.name}:{self.model}" if self.model else self.name
+        if self.model:
+            return f"{self.name}:{self.model}"
+        return f"{self.name}:{self.llm_backend}" if self.llm_backend else self.name
+
+    @property
+    def uses_llm_options(self) -> bool:
+        """True when an LLM backend option is set."""
+        return bool(self.llm_url or self.model or self.llm_backend or self.llm_timeout_s)
 
 
 class RunTask(BaseModel):
@@ -178,50 +189,90 @@ def worker_id() -> str:
     return f"{platform.node()}:{os.getpid()}"
 
 
+def _llm_planner(config: PlannerConfig) -> Planner:
+    # Mirrors astraweave.cli._llm_options.llm_client_from_options, which eval cannot
+    # import (cli sits above eval); built here so that every worker process builds its
+    # own client from the serialisable configuration.
+    from astraweave.ai._llm_planner import LlmPlanner, _default_client
+    from astraweave.llm import LOCAL_INSTALL, LocalLlm, OpenAiClient, ResilientClient
+    from astraweave.llm import local_available as _local_available
+
+    if config.llm_backend == "local" and config.llm_url:
+        raise EvalConfigError("pass either --llm local or --llm-url, not both", option="--llm")
+    if config.llm_backend == "local":
+        if not _local_available():
+            raise EvalConfigError(
+                "--llm local needs the embedded model, which is not installed",
+                option="--llm",
+                hint=LOCAL_INSTALL,
+            )
+        timeout = config.llm_timeout_s or 120.0
+        client: Any = ResilientClient(
+            LocalLlm(timeout_s=timeout), timeout_s=timeout, budget_s=2 * timeout
+        )
+    elif config.llm_url:
+        if not config.model:
+            raise EvalConfigError("--llm-url needs --model NAME", option="--model")
+        timeout = config.llm_timeout_s or 30.0
+        inner = OpenAiClient(
+            config.llm_url,
+            model=config.model,
+            api_key=os.environ.get(config.api_key_env) or None,
+            timeout_s=timeout,
+        )
+        client = ResilientClient(inner, timeout_s=timeout, budget_s=3 * timeout)
+    else:
+        client = _default_client()
+    return LlmPlanner(client, blocking=True)
+
+
 def build_planner(config: PlannerConfig) -> Planner:
     """A new planner instance for ``config``.
 
-    The ``llm`` planner with ``llm_url`` gets an OpenAI-compatible client (wrapped
-    for retries and a circuit breaker); every other configuration comes from the
-    planner registry.
+    The ``llm`` planner gets the client its options describe (an OpenAI-compatible
+    server, the embedded model, or the default), wrapped for retries and a circuit
+    breaker, and plans blocking (reproducible with deterministic backends); every
+    other configuration comes from the planner registry.
 
     Raises:
         UnknownPlannerError: no planner has that name.
-        EvalConfigError: LLM options given for a planner that is not ``llm``.
+        EvalConfigError: LLM options given for a planner that is not ``llm``, or
+            inconsistent LLM options.
     """
-    if config.llm_url is None:
-        return create_planner(config.name)
-    if config.name != "llm":
+    if config.name == "llm":
+        return _llm_planner(config)
+    if config.uses_llm_options:
         raise EvalConfigError(
-            f"--llm-url applies to the 'llm' planner, not {config.name!r}",
+            f"the LLM options (--llm-url, --model, --llm) apply to the 'llm' planner, "
+            f"not {config.name!r}",
             option="--llm-url",
-            value=config.llm_url,
         )
-    from astraweave.ai._llm_planner import LlmPlanner
-    from astraweave.llm import OpenAiClient, ResilientClient
-
-    key = os.environ.get(config.api_key_env) if config.api_key_env else None
-    client = OpenAiClient(config.llm_url, model=config.model or "", api_key=key)
-    return LlmPlanner(ResilientClient(client), model=config.model, blocking=True)
+    return create_planner(config.name)
 
 
 def check_configs(configs: Sequence[PlannerConfig]) -> None:
     """Check configurations before any run starts.
 
     Raises:
-        EvalConfigError: no configuration, an unknown planner name, or two
-            configurations with the same label.
+        EvalConfigError: no configuration, an unknown planner name, LLM options on
+            another planner, or two configurations with the same label.
     """
     if not configs:
         raise EvalConfigError("name at least one planner (--planner NAME)", option="--planner")
     labels: set[str] = set()
-    known = planner_names()
+    known = [*planner_names(), "llm"]
     for cfg in configs:
         if cfg.name not in known:
             raise EvalConfigError(
-                f"unknown planner {cfg.name!r}; registered: {', '.join(known)}",
+                f"unknown planner {cfg.name!r}; registered: {', '.join(sorted(set(known)))}",
                 option="--planner",
                 value=cfg.name,
+            )
+        if cfg.uses_llm_options and cfg.name != "llm":
+            raise EvalConfigError(
+                f"the LLM options (--llm-url, --model, --llm) apply to the 'llm' planner, "
+                f"not {cfg.name!r}",
+                option="--llm-url",
             )
         if cfg.display in labels:
             raise EvalConfigError(
