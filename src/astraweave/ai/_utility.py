@@ -454,7 +454,8 @@ class UtilityPlanner:
         >>> import numpy as np
         >>> from astraweave.core import WorldSnapshot, default_registry
         >>> snap = WorldSnapshot.example()
-        >>> snap = snap.model_copy(update={"agent": snap.agent.model_copy(update={"cooldowns": {}})})
+        >>> me = snap.agent.model_copy(update={"cooldowns": {}})
+        >>> snap = snap.model_copy(update={"agent": me})
         >>> plan = UtilityPlanner().plan(snap, default_registry(),
         ...                              rng=np.random.default_rng(0), budget_s=0.01)
         >>> plan.brief(), plan.provenance.notes[0]
