@@ -4,12 +4,14 @@ One call of each function handles every agent with numpy, no loop over agents:
 
 1. **Steering** (:func:`steer`): agents that walk (``MOVE``/``RETREAT``) head for their
    destination at their speed and slow down to land on it; the others stand.
-2. **Separation** (:class:`DensityField`): agents are counted per 1 m tile; a tile's
-   *excess* is ``max(count - 1, 0)`` (one agent per square metre is not crowding)
-   plus ``wall_density`` on blocked tiles and outside the map. Agents are pushed down
-   the gradient of the excess, read at their position by bilinear interpolation
-   between tile centres, at ``gain`` m/s per unit of gradient: crowded agents spread
-   apart and keep off walls. Positions are read as float32 here (a push, not a rule).
+2. **Separation** (:class:`DensityField`): agents are counted per 1 m tile (a count
+   sits at the tile's centre), plus ``wall_density`` on blocked tiles and outside the
+   map. Each agent is pushed down the gradient of that field, read at its position by
+   bilinear interpolation between tile centres, *minus its own count's share* (found
+   in closed form from which corner of the interpolation cell its own tile is), at
+   ``gain`` m/s per unit of gradient: agents move away from neighbours in their own
+   and the adjacent tiles, and off walls. Positions are read as float32 here (a push,
+   not a rule).
 3. **Speed limit and walls** (:func:`move_agents`): the sum is clamped to each agent's
    limit; a step into another tile is taken only when that tile and both tiles at
    the axis-aligned corners are walkable (no corner cutting, like the path search),
@@ -30,9 +32,6 @@ F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
 Bool = npt.NDArray[np.bool_]
 IntP = npt.NDArray[np.intp]
-
-MAX_COUNT = 1000
-"""Agents per tile counted at most (the excess saturates there)."""
 
 
 class DensityField:
@@ -67,12 +66,7 @@ class DensityField:
         pad = np.zeros((self.height + 2, self.row), dtype=np.bool_)
         pad[1:-1, 1:-1] = mask
         self.static = np.where(pad.ravel(), 0.0, float(wall_density)).astype(np.float32)
-        self.excess = self.static.copy()
-        self._shifted = self._views()
-
-    def _views(self) -> tuple[F32, F32, F32, F32]:
-        ex, r = self.excess, self.row
-        return ex, ex[1:], ex[r:], ex[r + 1 :]
+        self.field = self.static.copy()
 
     def update(self, x: F32 | F64, y: F32 | F64) -> None:
         """Recount agents per tile from their positions (metres, on the map)."""
@@ -83,16 +77,13 @@ class DensityField:
         iy += ix
         iy += 1
         counts = np.bincount(iy, minlength=len(self.static))
-        np.minimum(counts, MAX_COUNT + 1, out=counts)
-        ex = self.excess
-        np.subtract(counts, 1, out=ex, casting="unsafe")
-        np.maximum(ex, np.float32(0.0), out=ex)
-        ex += self.static
+        np.add(counts, self.static, out=self.field, casting="unsafe")
 
     def push(self, x: F32, y: F32, gain: float) -> tuple[F32, F32]:
-        """The separation velocity (m/s) of each agent: ``-gain * grad(excess)``.
+        """The separation velocity (m/s) of each agent: ``-gain`` times the gradient of
+        the others' density (see the module docstring).
 
-        Call :meth:`update` first to count the agents.
+        Call :meth:`update` first, with the same positions, to count the agents.
 
         Args:
             x, y: positions (float32 metres).
@@ -106,11 +97,11 @@ class DensityField:
         base += u.astype(np.intp)
         u -= np.floor(u)
         v -= np.floor(v)
-        e00, e10, e01, e11 = self._shifted
-        c00 = e00.take(base)
-        c10 = e10.take(base)
-        c01 = e01.take(base)
-        c11 = e11.take(base)
+        ex, r = self.field, self.row
+        c00 = ex.take(base)
+        c10 = ex[1:].take(base)
+        c01 = ex[r:].take(base)
+        c11 = ex[r + 1 :].take(base)
         # d/dx = (1 - v) (c10 - c00) + v (c11 - c01); d/dy = (1 - u) (c01 - c00) + u (c11 - c10)
         gx = c11 - c01
         c10 -= c00
@@ -123,6 +114,16 @@ class DensityField:
         gy -= c01
         gy *= u
         gy += c01
+        # the agent's own count sits on the corner of its own tile: corner i = 1 (the
+        # right-hand nodes) when u >= 1/2, j = 1 when v >= 1/2. The gradient of that
+        # corner's weight is ((2i - 1) * max(v, 1 - v), (2j - 1) * max(u, 1 - u)).
+        one = np.float32(1.0)
+        wv = np.maximum(v, one - v)
+        wv *= np.where(u >= half, one, -one)
+        gx -= wv
+        wu = np.maximum(u, one - u)
+        wu *= np.where(v >= half, one, -one)
+        gy -= wu
         g = np.float32(-gain)
         gx *= g
         gy *= g

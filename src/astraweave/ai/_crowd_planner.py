@@ -358,6 +358,7 @@ class CrowdPlanner:
         sub = np.arange(len(idx))
         if not inside.all():
             out[~inside] = CrowdReject.OUT_OF_BOUNDS
+            out[~(np.isfinite(px) & np.isfinite(py))] = CrowdReject.BAD_ARGUMENTS
             sub = np.flatnonzero(inside)
             px, py = px[sub], py[sub]
         rows = idx[sub]
@@ -374,8 +375,8 @@ class CrowdPlanner:
     def _check_attacks(
         self, st: CrowdState, acts: CrowdActions, idx: I64, smoke: tuple[F64, F64] | None
     ) -> I8:
-        """``Attack``: cooldown, ammo (the sandbox checks these first), then the tool's
-        check: weapon, live target, not friendly, range, line of sight."""
+        """``Attack``, in the sandbox's order: arguments (a target id >= 0), cooldown,
+        ammo, then the tool's check: weapon, live target, not friendly, range, sight."""
         rules = self.rules
         n = len(st)
         out = np.zeros(len(idx), dtype=np.int8)
@@ -386,6 +387,7 @@ class CrowdPlanner:
             out[hit] = why
             pending[hit] = False
 
+        fail(acts.target[idx] < 0, CrowdReject.BAD_ARGUMENTS)
         fail(np.asarray(st.cooldown_s)[idx] > rules.cooldown_eps_s, CrowdReject.ON_COOLDOWN)
         fail(np.asarray(st.ammo)[idx] < rules.attack_ammo, CrowdReject.NO_AMMO)
         if st.has_weapon is not None:

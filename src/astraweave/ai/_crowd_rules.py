@@ -16,6 +16,7 @@ from typing import Any
 
 from astraweave.errors import (
     ActorUnableError,
+    BadArgumentsError,
     FriendlyTargetError,
     InsufficientResourceError,
     InvalidTargetError,
@@ -66,6 +67,7 @@ class CrowdReject(IntEnum):
     NO_AMMO = 10
     CANNOT_MOVE = 11
     FORBIDDEN = 12
+    BAD_ARGUMENTS = 13
 
     @property
     def error(self) -> type[ToolError] | None:
@@ -87,6 +89,7 @@ _ERRORS: dict[CrowdReject, type[ToolError] | None] = {
     CrowdReject.NO_AMMO: InsufficientResourceError,
     CrowdReject.CANNOT_MOVE: PreconditionFailedError,
     CrowdReject.FORBIDDEN: UnknownToolError,
+    CrowdReject.BAD_ARGUMENTS: BadArgumentsError,
 }
 
 

@@ -119,6 +119,30 @@ class CrowdRuntime:
     planner: CrowdPlanner | None = None
     density: DensityField | None = None
     frame: CrowdFrame = field(default_factory=CrowdFrame)
+    _far: tuple[Arr, Arr, Arr, bool] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # a snapshot keeps the settings and the one piece of state that crosses ticks
+        # (the far goals); the planner's arrays are rebuilt from the TileMap on restore
+        far = None
+        if self.planner is not None:
+            g = self.planner.grid
+            far = (g.far_x.copy(), g.far_y.copy(), g.far_ok.copy(), g.far_fresh)
+        return {
+            "config": self.config,
+            "rules": self.planner.rules if self.planner is not None else self.rules,
+            "shards": self.shards,
+            "far": far,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.config = state["config"]
+        self.rules = state["rules"]
+        self.shards = state["shards"]
+        self.planner = None
+        self.density = None
+        self.frame = CrowdFrame()
+        self._far = state["far"]
 
     def ensure(self, world: World) -> CrowdPlanner:
         """The planner for ``world``'s tile map (built on first use, rebuilt when the
@@ -132,6 +156,10 @@ class CrowdRuntime:
             rules = self.rules if self.rules is not None else _rules_of(world)
             self.planner = CrowdPlanner(tm, rules, self.config)
             self.density = DensityField(tm.walkable, wall_density=self.config.wall_density)
+            if self._far is not None:
+                g = self.planner.grid
+                g.far_x[:], g.far_y[:], g.far_ok[:], g.far_fresh = self._far
+                self._far = None
         elif self.planner.refresh_map(tm):
             self.density = DensityField(tm.walkable, wall_density=self.config.wall_density)
         return self.planner
@@ -213,7 +241,7 @@ def _sight_gate(world: World, chunk: Chunk, every: int) -> npt.NDArray[np.bool_]
     (they just became ready) and, in turn, one in ``every`` of the others."""
     if every <= 1:
         return None
-    gate = (chunk[CrowdAgent].action & 1) == 0  # WAIT/ATTACK last tick
+    gate: npt.NDArray[np.bool_] = (chunk[CrowdAgent].action & 1) == 0  # WAIT/ATTACK
     gate |= (chunk.entities + world.tick) % every == 0
     return gate
 
