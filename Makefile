@@ -30,7 +30,7 @@ system-deps:
 	fi
 
 demo: install
-	$(VENV)/bin/astraweave demo crowd --out $(DEMO_OUT)
+	$(VENV)/bin/astraweave demo hello-companion --json $(DEMO_OUT)/outcome.json --png $(DEMO_OUT)/final.png
 
 LINT_PATHS := $(wildcard src tests benchmarks examples)
 
