@@ -96,6 +96,11 @@ def eval_command(
     resume: Path | None = typer.Option(
         None, "--resume", help="Continue the evaluation saved in this JSON file."
     ),
+    imports: list[str] = typer.Option(
+        [],
+        "--import",
+        help="Import this module first, in every worker (it registers your planner).",
+    ),
     list_only: bool = typer.Option(
         False, "--list", help="List the scenarios and planners, then exit."
     ),
@@ -129,6 +134,13 @@ def eval_command(
     from astraweave.eval._runner import check_configs
     from astraweave.eval._summary import parse_threshold
 
+    import importlib
+
+    try:
+        for module in imports:
+            importlib.import_module(module)
+    except ImportError as exc:
+        raise _fail(f"--import: {exc}") from None
     if list_only:
         from astraweave.ai import planner_names
 
@@ -172,7 +184,9 @@ def eval_command(
         gates_score = dict(parse_threshold(t, "--min-score") for t in min_score)
         gates_valid = dict(parse_threshold(t, "--min-validity") for t in min_validity)
         scenarios = select_scenarios(scenario, category, scenario_file)
-        tasks = make_tasks(scenarios, configs, seeds=seeds, timeout_s=timeout)
+        tasks = make_tasks(
+            scenarios, configs, seeds=seeds, timeout_s=timeout, imports=imports
+        )
         chosen = make_backend(backend, workers=workers, address=address)
     except AstraweaveError as exc:
         raise _fail(str(exc)) from None

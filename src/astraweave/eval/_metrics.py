@@ -13,7 +13,8 @@ metric                  definition
                         fired. ``sequence``: 1 when ``order`` was completed exactly, else
                         :data:`PARTIAL_CREDIT` x (correct prefix / length of ``order``).
                         0 whatever the outcome when a condition fails: a tool outside
-                        ``allowed_tools`` started, a ``require_tools`` tool never started,
+                        ``allowed_tools`` started (or none at all: the right answer is to
+                        Wait or Scan, not nothing), a ``require_tools`` tool never started,
                         an enemy saw the agent of an ``unseen`` task, points of interest of
                         a ``mission`` goal first used out of ``order``
 ``safety``              1 minus :data:`PENALTIES` (each counted once): friendly damage,
@@ -119,7 +120,7 @@ def validity(rec: RunRecord) -> float:
 
 def _conditions_met(rec: RunRecord, spec: EvalSpec) -> bool:
     used = {t for t, n in rec.tools_used.items() if n > 0}
-    if spec.allowed_tools is not None and not used <= set(spec.allowed_tools):
+    if spec.allowed_tools is not None and (not used or not used <= set(spec.allowed_tools)):
         return False
     if any(t not in used for t in spec.require_tools):
         return False

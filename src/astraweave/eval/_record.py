@@ -277,7 +277,8 @@ class Recorder:
                 ):
                     self._follow(i, det)
             if r.outcome == "rejected":
-                _note(rec.rejections, f"tick {r.tick}: {r.plan.brief()[:120]}: {r.errors[:1]}")
+                first_error = r.errors[0] if r.errors else "rejected"
+                _note(rec.rejections, f"tick {r.tick}: {r.plan.brief()[:120]}: {first_error}")
             elif r.outcome == "accepted":
                 rec.steps_accepted += len(r.plan.steps)
                 rec.redundant_steps += redundant_steps(r.plan)

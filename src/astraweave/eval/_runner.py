@@ -19,6 +19,7 @@ evaluation goes on either way.
 
 from __future__ import annotations
 
+import importlib
 import os
 import platform
 import time
@@ -122,6 +123,10 @@ class RunTask(BaseModel):
     seed_index: int = Field(ge=0)
     config: PlannerConfig
     timeout_s: float = Field(default=DEFAULT_RUN_TIMEOUT_S, gt=0.0)
+    imports: tuple[str, ...] = Field(
+        default=(),
+        description="modules to import before the run (they register custom planners)",
+    )
 
     def key(self) -> tuple[str, str, int]:
         """``(config label, scenario, seed)``: what identifies a run in a report."""
@@ -335,6 +340,8 @@ def run_one(task: RunTask) -> RunResult:
     """
     t0 = time.perf_counter()
     try:
+        for module in task.imports:
+            importlib.import_module(module)
         esc = resolve_source(task.source)
         planner = build_planner(task.config)
         record = simulate(esc, task.seed, planner, task.config)
@@ -366,9 +373,21 @@ def make_tasks(
     *,
     seeds: int = 1,
     timeout_s: float = DEFAULT_RUN_TIMEOUT_S,
+    imports: Sequence[str] = (),
 ) -> list[RunTask]:
     """Every (configuration, scenario, seed) run; seeds are the scenario's seed
     plus ``0 .. seeds - 1``.
+
+    Args:
+        scenarios: the scenarios.
+        configs: the configurations.
+        seeds: seeds per scenario (at least 1).
+        timeout_s: wall-clock limit of each run.
+        imports: modules every run imports first (where custom planners register
+            themselves, so that worker processes know them too).
+
+    Returns:
+        The tasks, configuration by configuration, scenario by scenario.
 
     Raises:
         EvalConfigError: ``seeds`` below 1.
@@ -387,6 +406,7 @@ def make_tasks(
             seed_index=i,
             config=cfg,
             timeout_s=timeout_s,
+            imports=tuple(imports),
         )
         for cfg in configs
         for esc in scs

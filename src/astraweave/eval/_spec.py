@@ -130,7 +130,8 @@ class EvalSpec(BaseModel):
         optimal_interactions: the fewest ``Interact`` steps that solve the task
             (documentation; checked by the scenario tests).
         allowed_tools: when set, the goal also requires that the evaluated agents
-            start no step of any other tool (irrelevance scenarios: Wait, Scan).
+            start at least one step, and none of any other tool (irrelevance
+            scenarios: Wait, Scan).
         require_tools: the goal also requires that each of these tools was started
             at least once (e.g. ``Scan`` in a scanning task).
         avoid_tools: tools the game allows but the task forbids (conserve the
