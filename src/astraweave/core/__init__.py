@@ -19,7 +19,10 @@ Map of this package:
   :func:`facts_of` (symbolic facts for GOAP).
 - ``_sandbox``: :func:`validate` (dry run, every violation), :class:`Report`.
 - ``_executor``: :func:`submit_plan`, the executor system, :class:`PlanInbox`.
-- ``_movement``: kinematic path following.
+- ``_movement``: kinematic path following; ``_bodies``: physics movement (characters
+  as bodies with character controllers, door colliders).
+- ``_locomotion``: a bridge from nav paths to physics controllers
+  (``locomotion_plugin``, for worlds driven by ``NavAgent`` goals).
 - ``_mission``: :class:`Mission`, :class:`Outcome`, success/failure predicates.
 - ``_scenario_model``, ``_scenario``: scenario files (:func:`load_scenario`,
   :class:`Scenario`); ``scenarios/``: the built-in scenarios.
@@ -40,6 +43,7 @@ from astraweave.core._components import (
     Agent,
     Ammo,
     Cooldowns,
+    DoorBlocker,
     Explosive,
     Hazard,
     Health,
@@ -144,6 +148,7 @@ __all__ = [
     "Cooldowns",
     "CoverFireArgs",
     "DistractArgs",
+    "DoorBlocker",
     "EnemyView",
     "EntityInfo",
     "Explosive",

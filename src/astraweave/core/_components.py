@@ -22,6 +22,7 @@ __all__ = [
     "Agent",
     "Ammo",
     "Cooldowns",
+    "DoorBlocker",
     "Explosive",
     "Hazard",
     "Health",
@@ -243,6 +244,14 @@ class Explosive:
     radius_m: float = 3.0
     damage: float = 60.0
     owner: int = -1
+
+
+@component
+class DoorBlocker:
+    """The static physics collider of a closed door tile (physics movement only)."""
+
+    cell_x: int = -1
+    cell_y: int = -1
 
 
 @component

@@ -31,7 +31,7 @@ from astraweave.core._components import (
 )
 from astraweave.core._events import GameEvent
 from astraweave.core._plan import PlanIntent
-from astraweave.core._registry import ActorState, StepRun, ToolRegistry
+from astraweave.core._registry import ActorState, StepRun, ToolRegistry, stop_moving
 from astraweave.core._sandbox import Report, check_step, registry_of, validate
 from astraweave.core._view import WorldView
 from astraweave.ecs import World
@@ -119,10 +119,7 @@ def cancel_plan(world: World, actor: int, reason: str = "cancelled") -> None:
 
 
 def _stop_moving(world: World, actor: int) -> None:
-    from astraweave.core._components import PathFollow
-
-    if world.has(actor, PathFollow):
-        world.set(actor, PathFollow())
+    stop_moving(world, actor)
 
 
 def _finish(world: World, actor: int, ap: ActivePlan, steps: int) -> None:

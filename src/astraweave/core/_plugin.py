@@ -10,13 +10,15 @@ SIMULATION         ``core.explosives``     grenade fuses and explosions
 SIMULATION         ``core.smoke``          smoke expiry
 SIMULATION         ``core.status``         cooldowns, status timers, morale, bleed-out, death
 AI_PLANNING        ``core.executor``       run plan steps (planners go before it)
-PHYSICS            ``core.movement``       kinematic path following
+PHYSICS            ``core.movement``       kinematic path following (``physics.*``
+                                           systems when the world has physics)
 POST_SIMULATION    ``core.outcome``        the mission's success or failure
 =================  ======================  =============================================
 """
 
 from __future__ import annotations
 
+from astraweave.core._bodies import uses_physics
 from astraweave.core._executor import executor_system, inbox_system
 from astraweave.core._mission import outcome_system
 from astraweave.core._movement import movement_system
@@ -55,6 +57,10 @@ def plugin(
         world.insert_resource(registry if registry is not None else default_registry())
     if rules is not None or not world.has_resource(GameRules):
         world.insert_resource(rules if rules is not None else GameRules())
+    if uses_physics(world):
+        from astraweave import physics
+
+        app.add_plugin(physics.plugin)
     add = app.add_system
     add(inbox_system, stage=Stage.PRE_SIMULATION, name="core.inbox")
     add(perception_system, stage=Stage.PERCEPTION, name="core.perception")

@@ -54,6 +54,7 @@ from astraweave.errors import (
     ActorUnableError,
     BadArgumentsError,
     MalformedPlanError,
+    NoPathError,
     PlanTooLongError,
     ToolError,
     ToolRegistrationError,
@@ -226,28 +227,66 @@ class StepRun:
         self.world.send(GameEvent(self.world.tick, kind, self.actor, int(target), value, detail))
 
     def move_along(self, waypoints: list[Point]) -> None:
-        """Start walking the actor along ``waypoints`` (the movement system moves it)."""
+        """Start walking the actor along ``waypoints`` (kinematically, or as a physics
+        body when the actor has a character controller)."""
         if not waypoints:
             self.stop()
             return
         pts = tuple((float(x), float(y)) for x, y in waypoints)
-        self.world.set(
-            self.actor,
-            PathFollow(active=True, tx=pts[0][0], ty=pts[0][1], index=0, waypoints=pts),
-        )
+        if _controller(self.world, self.actor) is not None:
+            from astraweave.physics import set_waypoints
+
+            set_waypoints(self.world, self.actor, pts)
+        else:
+            self.world.set(
+                self.actor,
+                PathFollow(active=True, tx=pts[0][0], ty=pts[0][1], index=0, waypoints=pts),
+            )
         stance = self.world.try_get(self.actor, Stance)
         if stance is not None and stance.crouched:
             self.world.set(self.actor, Stance(crouched=False))
 
     def moving(self) -> bool:
-        """True while the actor still walks a path."""
+        """True while the actor still walks a path.
+
+        Raises:
+            NoPathError: a physics body got stuck (no progress for 2 s).
+        """
+        cc = _controller(self.world, self.actor)
+        if cc is not None:
+            from astraweave.physics import ControllerStatus
+
+            if cc.status == ControllerStatus.STUCK:
+                x, y = self.pos
+                raise NoPathError(
+                    f"the actor is stuck at ({x:.1f}, {y:.1f})", start=(x, y), goal=None
+                )
+            return bool(cc.status == ControllerStatus.MOVING)
         pf = self.world.try_get(self.actor, PathFollow)
         return pf is not None and bool(pf.active)
 
     def stop(self) -> None:
         """Stop walking."""
-        if self.world.has(self.actor, PathFollow):
-            self.world.set(self.actor, PathFollow())
+        stop_moving(self.world, self.actor)
+
+
+def _controller(world: World, entity: int) -> Any:
+    from astraweave.physics import CharacterController
+
+    return world.try_get(entity, CharacterController)
+
+
+def stop_moving(world: World, entity: int) -> None:
+    """Stop ``entity`` walking (kinematic path or physics controller)."""
+    if world.has(entity, PathFollow):
+        pf = world.get(entity, PathFollow)
+        if pf.active:
+            world.set(entity, PathFollow())
+    cc = _controller(world, entity)
+    if cc is not None and cc.waypoints is not None:
+        from astraweave.physics import set_waypoints
+
+        set_waypoints(world, entity, ())
 
 
 class Tool(ABC):

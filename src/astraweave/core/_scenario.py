@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from astraweave.core._bodies import add_physics, character_parts, door_blocker
 from astraweave.core._components import (
     ActivePlan,
     Agent,
@@ -131,6 +132,7 @@ class Scenario:
         self.text = text
         self.path = path
         self.tilemap = tilemap
+        self._physics = False
 
     @property
     def name(self) -> str:
@@ -183,17 +185,35 @@ class Scenario:
         return float(pos[0]), float(pos[1])
 
     def build_world(
-        self, seed: int | None = None, *, registry: ToolRegistry | None = None
+        self,
+        seed: int | None = None,
+        *,
+        registry: ToolRegistry | None = None,
+        movement: str | None = None,
     ) -> World:
         """A fresh world for this scenario (entities spawned in file order).
 
         Args:
             seed: the world seed (default: the scenario's).
             registry: the tools (default: the built-in registry).
+            movement: ``"kinematic"`` or ``"physics"`` (default: the scenario's).
+
+        Raises:
+            ScenarioSchemaError: an unknown movement mode.
         """
         sc = self.spec
+        mode = sc.scenario.movement if movement is None else movement
+        if mode not in ("kinematic", "physics"):
+            raise ScenarioSchemaError(
+                f"movement must be 'kinematic' or 'physics', got {mode!r}",
+                path=self.path,
+                key="scenario.movement",
+            )
         world = World(seed=self.seed if seed is None else seed, dt=sc.scenario.dt)
         tm = TileMap(kinds=self.tilemap.kinds.copy(), markers=dict(self.tilemap.markers))
+        self._physics = mode == "physics"
+        if self._physics:
+            add_physics(world, tm)
         teams = self.team_names()
         names: dict[str, int] = {}
         reg = registry if registry is not None else default_registry()
@@ -209,6 +229,8 @@ class Scenario:
                 is_open = tm.kinds[cy, cx] == DOOR_OPEN if p.open is None else p.open
                 tm.kinds[cy, cx] = DOOR_OPEN if is_open else DOOR_CLOSED
                 active = bool(is_open)
+                if self._physics and not is_open:
+                    world.spawn(*door_blocker(cx, cy))
             names[p.name] = world.spawn(
                 Label(p.name),
                 Position(x, y),
@@ -287,6 +309,8 @@ class Scenario:
             PathFollow(),
             ActivePlan(),
         ]
+        if self._physics:
+            comps += character_parts(e.speed)
         if e.agent is not None:
             a = e.agent
             comps += [

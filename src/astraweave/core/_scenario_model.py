@@ -39,6 +39,7 @@ class ScenarioMeta(BaseModel):
     seed: int = Field(default=0, ge=0, lt=2**63)
     max_ticks: int = Field(default=3600, ge=1, le=10_000_000)
     dt: float = Field(default=1.0 / 60.0, gt=0.0, le=1.0)
+    movement: Literal["kinematic", "physics"] = "kinematic"
     map: str | list[str] = Field(description="the ASCII map: one string, or one string per row")
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal, cast
 import numpy as np
 from pydantic import Field
 
+from astraweave.core._bodies import set_door_blocked, uses_physics
 from astraweave.core._checks import (
     TOUCH_M,
     dist,
@@ -438,6 +439,8 @@ class Interact(Tool):
         world.set(door, poi)
         if poi.cell_x >= 0:
             run.view.map.set_kind(poi.cell_x, poi.cell_y, DOOR_OPEN if opening else DOOR_CLOSED)
+            if uses_physics(world):
+                set_door_blocked(world, poi.cell_x, poi.cell_y, not opening)
 
     def bind(self, snapshot: WorldSnapshot) -> list[ToolArgs]:
         return [InteractArgs(target=p.id) for p in snapshot.pois if p.distance <= TOUCH_M]
