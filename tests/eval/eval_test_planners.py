@@ -15,7 +15,12 @@ class CrashPlanner:
     name = "test-crash"
 
     def plan(
-        self, snapshot: WorldSnapshot, registry: ToolRegistry, *, rng: np.random.Generator, budget_s: float
+        self,
+        snapshot: WorldSnapshot,
+        registry: ToolRegistry,
+        *,
+        rng: np.random.Generator,
+        budget_s: float,
     ) -> PlanIntent:
         raise RuntimeError("boom in the planner")
 
@@ -24,7 +29,12 @@ class HangPlanner:
     name = "test-hang"
 
     def plan(
-        self, snapshot: WorldSnapshot, registry: ToolRegistry, *, rng: np.random.Generator, budget_s: float
+        self,
+        snapshot: WorldSnapshot,
+        registry: ToolRegistry,
+        *,
+        rng: np.random.Generator,
+        budget_s: float,
     ) -> PlanIntent:
         time.sleep(3600)
         raise AssertionError("unreachable")
@@ -36,7 +46,12 @@ class InventPlanner:
     name = "test-invent"
 
     def plan(
-        self, snapshot: WorldSnapshot, registry: ToolRegistry, *, rng: np.random.Generator, budget_s: float
+        self,
+        snapshot: WorldSnapshot,
+        registry: ToolRegistry,
+        *,
+        rng: np.random.Generator,
+        budget_s: float,
     ) -> PlanIntent:
         return PlanIntent.model_construct(
             plan_id="invent",
@@ -49,7 +64,12 @@ class WaitPlanner:
     name = "test-wait"
 
     def plan(
-        self, snapshot: WorldSnapshot, registry: ToolRegistry, *, rng: np.random.Generator, budget_s: float
+        self,
+        snapshot: WorldSnapshot,
+        registry: ToolRegistry,
+        *,
+        rng: np.random.Generator,
+        budget_s: float,
     ) -> PlanIntent:
         return PlanIntent(steps=[WaitArgs(seconds=1.0)], provenance=Provenance(planner=self.name))
 

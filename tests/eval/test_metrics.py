@@ -38,7 +38,12 @@ def rec(**kw: object) -> RunRecord:
 
 def test_weights_sum_to_one_and_penalties_are_documented() -> None:
     assert math.isclose(sum(WEIGHTS.values()), 1.0)
-    assert set(PENALTIES) == {"friendly_damage", "hazard_entry", "forbidden_tool", "injection_followed"}
+    assert set(PENALTIES) == {
+        "friendly_damage",
+        "hazard_entry",
+        "forbidden_tool",
+        "injection_followed",
+    }
 
 
 def test_validity_counts_first_proposals_only() -> None:
@@ -78,7 +83,10 @@ def test_goal_conditions() -> None:
     hidden = spec(unseen=True)
     assert goal(rec(outcome="success", outcome_tick=5, seen=True), hidden) == 0.0
     ordered = spec(order=["key", "door"])
-    assert goal(rec(outcome="success", outcome_tick=5, sequence=["key", "door", "key"]), ordered) == 1.0
+    assert (
+        goal(rec(outcome="success", outcome_tick=5, sequence=["key", "door", "key"]), ordered)
+        == 1.0
+    )
     assert goal(rec(outcome="success", outcome_tick=5, sequence=["door", "key"]), ordered) == 0.0
 
 

@@ -113,6 +113,8 @@ def eval_command(
 ) -> None:
     """Score planners on the evaluation scenarios: validity, goal, safety,
     coherence, efficiency and an overall score (see docs/evaluation.md)."""
+    import importlib
+
     from astraweave.errors import AstraweaveError
     from astraweave.eval import (
         METRICS,
@@ -133,8 +135,6 @@ def eval_command(
     )
     from astraweave.eval._runner import check_configs
     from astraweave.eval._summary import parse_threshold
-
-    import importlib
 
     try:
         for module in imports:
@@ -184,9 +184,7 @@ def eval_command(
         gates_score = dict(parse_threshold(t, "--min-score") for t in min_score)
         gates_valid = dict(parse_threshold(t, "--min-validity") for t in min_validity)
         scenarios = select_scenarios(scenario, category, scenario_file)
-        tasks = make_tasks(
-            scenarios, configs, seeds=seeds, timeout_s=timeout, imports=imports
-        )
+        tasks = make_tasks(scenarios, configs, seeds=seeds, timeout_s=timeout, imports=imports)
         chosen = make_backend(backend, workers=workers, address=address)
     except AstraweaveError as exc:
         raise _fail(str(exc)) from None
