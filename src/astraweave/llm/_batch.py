@@ -164,7 +164,8 @@ class BatchRunner:
     Example:
         >>> from astraweave.llm import ScriptedLlm, ChatMessage, LlmRequest
         >>> llm = ScriptedLlm(lambda req: f"hi {req.request_id}")
-        >>> reqs = {str(i): LlmRequest(messages=(ChatMessage("user", "x"),)) for i in range(3)}
+        >>> msgs = (ChatMessage("user", "x"),)
+        >>> reqs = {str(i): LlmRequest(messages=msgs, request_id=str(i)) for i in range(3)}
         >>> out = BatchRunner().complete_many(llm, reqs)
         >>> [out[k].unwrap().text for k in sorted(out)]
         ['hi 0', 'hi 1', 'hi 2']

@@ -256,7 +256,7 @@ def build_prompt(
     Example:
         >>> from astraweave.core import WorldSnapshot, default_registry
         >>> p = build_prompt(WorldSnapshot.example(), default_registry())
-        >>> p.allowed, p.tokens < 700
+        >>> p.allowed, p.tokens < 1000
         (('Attack', 'MoveTo', 'Wait'), True)
     """
     if style not in ("compact", "verbose"):
