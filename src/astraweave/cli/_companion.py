@@ -171,6 +171,8 @@ def _hook(names: dict[int, str], teams: dict[int, int], dt: float) -> Callable[.
 
     def on_tick(world: Any, events: list[Any], records: list[Any]) -> None:
         for ev in events:
+            if ev.kind == "plan_failed" and "ActorUnableError" in ev.detail:
+                continue  # the "is down" line already says it
             if ev.kind == "plan_started":
                 if last_plan.get(ev.actor) == ev.detail:
                     continue  # the same plan again (an idle agent waiting, say)

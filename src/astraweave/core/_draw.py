@@ -45,13 +45,16 @@ _INK = (30, 32, 36)
 
 @dataclass
 class Trails:
-    """Positions of every character over time (sampled by :meth:`sample`)."""
+    """What happened where, for the picture: every character's positions over time,
+    and every smoke cloud and grenade seen (sampled by :meth:`sample`)."""
 
     every_ticks: int = 6
     points: dict[int, list[tuple[float, float]]] = field(default_factory=dict)
+    smokes: dict[int, tuple[float, float, float]] = field(default_factory=dict)
+    blasts: dict[int, tuple[float, float, float]] = field(default_factory=dict)
 
     def sample(self, world: World, force: bool = False) -> None:
-        """Record every character's position (every ``every_ticks`` ticks)."""
+        """Record positions (every ``every_ticks`` ticks, or now when ``force``)."""
         if not force and world.tick % self.every_ticks:
             return
         for chunk in world.query(Team, Position):
@@ -60,6 +63,12 @@ class Trails:
                 pts = self.points.setdefault(e, [])
                 if not pts or abs(pts[-1][0] - x) + abs(pts[-1][1] - y) > 1e-6:
                     pts.append((x, y))
+        for cls, store in ((Smoke, self.smokes), (Explosive, self.blasts)):
+            for chunk in world.query(cls, Position):
+                radii = chunk[cls].radius_m.tolist()
+                xs, ys = chunk[Position].x.tolist(), chunk[Position].y.tolist()
+                for e, x, y, r in zip(chunk.entities.tolist(), xs, ys, radii, strict=True):
+                    store.setdefault(e, (x, y, r))
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -201,6 +210,24 @@ def draw_world(
                 sx, sy = px(*pts[0])
                 d.ellipse((sx - 4, sy - 4, sx + 4, sy + 4), outline=colour, width=2)
 
+    # where smoke hung and grenades went off during the run
+    if trails is not None:
+        for x, y, r in trails.smokes.values():
+            cx_, cy_ = px(x, y)
+            d.ellipse(
+                (cx_ - r * s, cy_ - r * s, cx_ + r * s, cy_ + r * s),
+                outline=(140, 145, 150),
+                width=2,
+            )
+        for x, y, r in trails.blasts.values():
+            cx_, cy_ = px(x, y)
+            spikes = []
+            for k in range(16):
+                rad = (r * s * 0.55) if k % 2 else (r * s * 0.25)
+                ang = k * np.pi / 8
+                spikes.append((cx_ + rad * np.cos(ang), cy_ + rad * np.sin(ang)))
+            d.polygon(spikes, outline=(234, 88, 12), width=2)
+
     # explosives in flight
     for chunk in world.query(Explosive, Position):
         for x, y in zip(chunk[Position].x, chunk[Position].y, strict=True):
@@ -209,6 +236,28 @@ def draw_world(
 
     # characters
     font = _font(12)
+    initials = _font(11)
+    placed: list[tuple[float, float, float, float]] = []
+
+    def label(cx_: float, cy_: float, r: float, text: str, fill: tuple[int, int, int]) -> None:
+        w = d.textlength(text, font=font)
+        for dx, dy, anchor in (
+            (0, -r - 2, "mb"),
+            (0, r + 9, "mt"),
+            (r + 3, 0, "lm"),
+            (-r - 3, 0, "rm"),
+        ):
+            x0 = cx_ + dx - (w / 2 if anchor in ("mb", "mt") else (w if anchor == "rm" else 0))
+            y0 = cy_ + dy - (13 if anchor == "mb" else (0 if anchor == "mt" else 7))
+            box = (x0, y0, x0 + w, y0 + 13)
+            if not any(
+                box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed
+            ):
+                placed.append(box)
+                d.text((cx_ + dx, cy_ + dy), text, fill=fill, font=font, anchor=anchor)
+                return
+        d.text((cx_, cy_ - r - 2), text, fill=fill, font=font, anchor="mb")
+
     for chunk in world.query(Team, Position, Health, Status):
         st, h = chunk[Status], chunk[Health]
         labels = chunk.get(Label)
@@ -223,7 +272,7 @@ def draw_world(
                 k = r * 0.8
                 d.line((cx_ - k, cy_ - k, cx_ + k, cy_ + k), fill=(120, 20, 20), width=4)
                 d.line((cx_ - k, cy_ + k, cx_ + k, cy_ - k), fill=(120, 20, 20), width=4)
-                d.text((cx_, cy_ - r - 2), name, fill=(120, 20, 20), font=font, anchor="mb")
+                label(cx_, cy_, r, name, (120, 20, 20))
                 continue
             if st.downed[row]:
                 d.ellipse((cx_ - r, cy_ - r, cx_ + r, cy_ + r), outline=colour, width=3)
@@ -231,31 +280,36 @@ def draw_world(
                 d.line((cx_, cy_ - r * 0.5, cx_, cy_ + r * 0.5), fill=colour, width=3)
             else:
                 d.ellipse((cx_ - r, cy_ - r, cx_ + r, cy_ + r), fill=colour, outline=_INK, width=2)
+                d.text(
+                    (cx_, cy_), name[:1].upper(), fill=(255, 255, 255), font=initials, anchor="mm"
+                )
             frac = float(np.clip(h.hp[row] / max(h.max_hp[row], 1e-9), 0.0, 1.0))
             bw = s * 0.9
             bx, by = cx_ - bw / 2, cy_ + r + 3
             d.rectangle((bx, by, bx + bw, by + 4), fill=(200, 200, 200))
             bar = (34, 197, 94) if frac > 0.5 else ((234, 179, 8) if frac > 0.25 else (220, 38, 38))
             d.rectangle((bx, by, bx + bw * frac, by + 4), fill=bar)
-            d.text((cx_, cy_ - r - 2), name, fill=_INK, font=font, anchor="mb")
+            label(cx_, cy_, r, name, _INK)
 
     # title
     d.text((pad, 10), title, fill=_INK, font=_font(20))
     d.text((pad, 36), subtitle, fill=(80, 84, 90), font=_font(13))
-    _legend(d, world, pad, oy + tm.height * s + 14, small)
+    _legend(d, world, pad, oy + tm.height * s + 14, small, img.size[0] - 2 * pad)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     img.save(out, format="PNG")
     return out
 
 
-def _legend(d: ImageDraw.ImageDraw, world: World, x: int, y: int, font: Any) -> None:
+def _legend(d: ImageDraw.ImageDraw, world: World, x: int, y: int, font: Any, width: int) -> None:
     items: list[tuple[str, str, tuple[int, int, int]]] = [
         ("wall", "box", _WALL),
         ("low cover", "box", _LOW),
         ("door", "box", _DOOR),
         ("objective", "frame", (22, 130, 60)),
         ("smoke", "disc", (150, 155, 160)),
+        ("smoke (past)", "ring", (140, 145, 150)),
+        ("grenade blast", "star", (234, 88, 12)),
         ("hazard", "disc", (255, 120, 90)),
         ("path", "line", (130, 150, 200)),
         ("downed", "ring", (90, 90, 90)),
@@ -278,10 +332,26 @@ def _legend(d: ImageDraw.ImageDraw, world: World, x: int, y: int, font: Any) -> 
             d.line((cx, cy + 7, cx + 14, cy + 7), fill=colour, width=3)
         elif shape == "ring":
             d.ellipse(box, outline=colour, width=2)
+        elif shape == "star":
+            d.polygon(
+                [
+                    (cx + 7, cy),
+                    (cx + 9, cy + 5),
+                    (cx + 14, cy + 7),
+                    (cx + 9, cy + 9),
+                    (cx + 7, cy + 14),
+                    (cx + 5, cy + 9),
+                    (cx, cy + 7),
+                    (cx + 5, cy + 5),
+                ],
+                outline=colour,
+                width=2,
+            )
         else:
             d.line((cx, cy, cx + 14, cy + 14), fill=colour, width=3)
             d.line((cx, cy + 14, cx + 14, cy), fill=colour, width=3)
         d.text((cx + 20, cy + 7), label, fill=_INK, font=font, anchor="lm")
         cx += 20 + int(d.textlength(label, font=font)) + 18
-        if cx > x + 700:
+        nxt = items.index((label, shape, colour)) + 1
+        if nxt < len(items) and cx + 40 + int(d.textlength(items[nxt][0], font=font)) > x + width:
             cx, cy = x, cy + 22
