@@ -222,9 +222,9 @@ def draw_world(
         for x, y, r in trails.blasts.values():
             cx_, cy_ = px(x, y)
             spikes = []
-            for k in range(16):
-                rad = (r * s * 0.55) if k % 2 else (r * s * 0.25)
-                ang = k * np.pi / 8
+            for j in range(16):
+                rad = (r * s * 0.55) if j % 2 else (r * s * 0.25)
+                ang = j * np.pi / 8
                 spikes.append((cx_ + rad * np.cos(ang), cy_ + rad * np.sin(ang)))
             d.polygon(spikes, outline=(234, 88, 12), width=2)
 
