@@ -8,7 +8,7 @@ PIP := $(PY) -m pip
 CONSTRAINTS := constraints.txt
 DEMO_OUT := out/demo
 
-.PHONY: demo test venv install install-dev system-deps lint format typecheck pytest bench clean
+.PHONY: demo test venv install install-dev install-llm-local eval-llm system-deps lint format typecheck pytest bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,24 @@ system-deps:
 	@if [ -n "$(SYSTEM_PACKAGES)" ] && [ "$$(id -u)" = "0" ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	fi
+
+# The embedded LLM (optional): llama-cpp-python compiles for ~5 minutes on 2 cores, so the
+# wheel is built once into .cache/wheels. It is built portable: -march=native would enable
+# this Xeon's AMX int8 kernels, which crash in the first decode.
+WHEELS := .cache/wheels
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF
+
+$(WHEELS)/.llama: | $(PY)
+	mkdir -p $(WHEELS)
+	CMAKE_ARGS="$(LLAMA_CMAKE)" $(PIP) wheel --no-deps llama-cpp-python==0.3.36 -w $(WHEELS)
+	touch $@
+
+install-llm-local: install-dev $(WHEELS)/.llama
+	$(PIP) install --quiet -c $(CONSTRAINTS) --find-links $(WHEELS) -e '.[dev,llm-local]'
+
+eval-llm: install-llm-local
+	$(VENV)/bin/astraweave demo hello-companion --planner llm --llm local --ticks 240
+	$(PY) -m pytest tests/llm -q
 
 demo: install
 	$(VENV)/bin/astraweave demo hello-companion --json $(DEMO_OUT)/outcome.json --png $(DEMO_OUT)/final.png

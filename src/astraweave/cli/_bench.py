@@ -71,6 +71,27 @@ def bench_physics(
     emit_json(run_physics_bench(bodies=bodies, steps=steps), json_path)
 
 
+@bench_app.command("llm")
+def bench_llm(
+    url: str | None = typer.Option(
+        None, "--url", help="OpenAI-compatible API root; default: an in-process scripted server."
+    ),
+    agents: int = typer.Option(64, help="Agents (requests per run)."),
+    model: str = typer.Option("fake-model", "--model", help="Model name sent to the server."),
+    latency_ms: float = typer.Option(50.0, help="In-process server latency per request (ms)."),
+    llm: str | None = typer.Option(None, "--llm", help="'local': the embedded model."),
+    json_path: Path | None = _JSON,
+) -> None:
+    """Plans/s and p50/p95 latency of LLM planning, sequential vs batched, same server."""
+    if llm not in (None, "local"):
+        raise typer.BadParameter("--llm accepts only 'local'")
+    run_llm_bench = _load("_bench_llm", "run_llm_bench")
+    emit_json(
+        run_llm_bench(url, agents, model, latency_s=latency_ms / 1000, local=llm == "local"),
+        json_path,
+    )
+
+
 @bench_app.command("all")
 def bench_all(json_path: Path | None = _JSON) -> None:
     """Run every benchmark and write one JSON document."""
