@@ -272,6 +272,11 @@ def test_planner_registry() -> None:
     assert isinstance(ai.create_planner("rule"), ai.Planner)
     with pytest.raises(UnknownPlannerError):
         ai.build_app(core.builtin_scenario(), planner="nope")
+    oracle = core.builtin_scenario().text.replace(
+        'planner = "rule", role = "guard"', 'planner = "oracle", role = "guard"'
+    )
+    with pytest.raises(UnknownPlannerError, match="oracle"):
+        ai.build_app(core.load_scenario(oracle))
 
 
 def test_runs_are_deterministic_per_seed() -> None:

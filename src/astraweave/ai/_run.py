@@ -80,7 +80,8 @@ def build_app(scenario: Scenario, *, seed: int | None = None, planner: str | Non
             the scenario says).
 
     Raises:
-        UnknownPlannerError: ``planner`` is not registered.
+        UnknownPlannerError: ``planner``, or a planner an agent of the scenario names,
+            is not registered.
     """
     if planner is not None and planner not in planner_names():
         raise UnknownPlannerError(
@@ -90,6 +91,16 @@ def build_app(scenario: Scenario, *, seed: int | None = None, planner: str | Non
         )
     world = scenario.build_world(seed)
     _override(world, planner)
+    known = set(planner_names())
+    for chunk in world.query(Agent):
+        for name in chunk[Agent].planner.tolist():
+            if name not in known:
+                raise UnknownPlannerError(
+                    f"scenario {scenario.name} names planner {name!r}, which is not "
+                    f"registered; registered: {', '.join(sorted(known))}",
+                    planner=name,
+                    known=sorted(known),
+                )
     app = App(world=world)
     app.add_plugin(ai_plugin)
     return app
