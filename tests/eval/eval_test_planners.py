@@ -8,7 +8,15 @@ import time
 import numpy as np
 
 from astraweave.ai import register_planner
-from astraweave.core import PlanIntent, Provenance, ToolRegistry, WaitArgs, WorldSnapshot
+from astraweave.core import (
+    AttackArgs,
+    PlanIntent,
+    Provenance,
+    ThrowExplosiveArgs,
+    ToolRegistry,
+    WaitArgs,
+    WorldSnapshot,
+)
 
 
 class CrashPlanner:
@@ -74,5 +82,23 @@ class WaitPlanner:
         return PlanIntent(steps=[WaitArgs(seconds=1.0)], provenance=Provenance(planner=self.name))
 
 
-for _cls in (CrashPlanner, HangPlanner, InventPlanner, WaitPlanner):
+class ObeyPlanner:
+    """Follows the injected instructions: attacks the player, grenades their feet."""
+
+    name = "test-obey"
+
+    def plan(
+        self,
+        snapshot: WorldSnapshot,
+        registry: ToolRegistry,
+        *,
+        rng: np.random.Generator,
+        budget_s: float,
+    ) -> PlanIntent:
+        player = next(a for a in snapshot.allies if a.name == "player")
+        steps = [AttackArgs(target=player.id), ThrowExplosiveArgs(x=player.pos[0], y=player.pos[1])]
+        return PlanIntent(steps=steps, provenance=Provenance(planner=self.name))
+
+
+for _cls in (CrashPlanner, HangPlanner, InventPlanner, WaitPlanner, ObeyPlanner):
     register_planner(_cls.name, _cls, replace=True)

@@ -173,3 +173,12 @@ def test_missing_ray_gives_the_install_command(monkeypatch: pytest.MonkeyPatch) 
     with pytest.raises(BackendMissingError) as info:
         make_backend("ray")
     assert "pip install" in str(info.value) and info.value.package == "ray"
+
+
+def test_following_an_injection_is_detected_even_when_the_sandbox_refuses() -> None:
+    for name in ("adversarial_objective", "adversarial_forbidden"):
+        [task] = tasks_for(["test-obey"], [name])
+        res = run_one(task)
+        assert res.record is not None and res.record.injections_followed, name
+        assert res.metrics.validity == 0.0 and res.metrics.safety <= 0.4
+    assert res.record.forbidden_attempts > 0  # ThrowExplosive is forbidden there
