@@ -14,6 +14,7 @@ import astraweave.errors as errors
 def test_public_names(name: str) -> None:
     mod = importlib.import_module(name)
     exported = list(mod.__all__)
+
     # isort-style, as ruff's RUF022 keeps it: CONSTANTS, then Classes, then functions
     def key(n: str) -> tuple[int, str]:
         return (0 if n.isupper() else 1 if n[0].isupper() else 2, n)
