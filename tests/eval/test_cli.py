@@ -109,3 +109,16 @@ def test_list() -> None:
     res = runner.invoke(app, ["eval", "--list"])
     assert res.exit_code == 0 and "puzzle_towers" in res.output and "planners:" in res.output
     assert json.dumps(res.exit_code) == "0"
+
+
+def test_console_summary_and_html(tmp_path: Path) -> None:
+    args = [a for a in BASE if a != "--quiet"]
+    res = runner.invoke(
+        app,
+        [*args, "--compare", "rule", "test-crash", "--scenario", "irrelevance_pizza",
+         "--html", str(tmp_path / "r.html")],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "plan quality" in res.output and "test-crash - rule: overall" in res.output
+    assert "failed test-crash irrelevance_pizza" in res.output
+    assert '<img src="data:image/png;base64,' in (tmp_path / "r.html").read_text(encoding="utf-8")

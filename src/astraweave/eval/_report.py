@@ -329,7 +329,7 @@ def _html_table(table: Table) -> str:
 
 def _figure() -> Any:
     try:
-        from matplotlib.figure import Figure
+        from matplotlib.figure import Figure  # type: ignore[import-not-found, unused-ignore]  # optional
     except ImportError as exc:
         raise BackendMissingError(
             "the HTML report draws its plots with matplotlib, which is not installed",
