@@ -12,9 +12,10 @@ Map of this package:
 - ``_snapshot``: :class:`WorldSnapshot` (stable JSON); ``_perception``:
   :func:`perceive` and the memory system.
 - ``_plan``: :class:`PlanIntent`, :class:`ToolArgs`, :class:`Provenance`.
-- ``_registry``: :class:`Tool`, :class:`ToolRegistry` (the one vocabulary),
-  :class:`ActorState`, :class:`StepRun`.
-- ``_tools_move``, ``_tools_combat``, ``_tools_support``: the 20 built-in tools;
+- ``_registry``: :class:`Tool`, :class:`ToolRegistry` (the one vocabulary);
+  ``_step``: :class:`ActorState`, :class:`Forecast`, :class:`StepRun`.
+- ``_tools_move``, ``_tools_combat``, ``_tools_support``, ``_tools_utility``: the 20
+  built-in tools;
   ``_checks``: their shared preconditions; ``_actions``: :data:`ActionStep` and
   :func:`facts_of` (symbolic facts for GOAP).
 - ``_sandbox``: :func:`validate` (dry run, every violation), :class:`Report`.
@@ -24,8 +25,9 @@ Map of this package:
 - ``_locomotion``: a bridge from nav paths to physics controllers
   (``locomotion_plugin``, for worlds driven by ``NavAgent`` goals).
 - ``_mission``: :class:`Mission`, :class:`Outcome`, success/failure predicates.
-- ``_scenario_model``, ``_scenario``: scenario files (:func:`load_scenario`,
-  :class:`Scenario`); ``scenarios/``: the built-in scenarios.
+- ``_scenario_model``, ``_scenario``, ``_scenario_check``: scenario files
+  (:func:`load_scenario`, :class:`Scenario`); ``_builtin`` and ``scenarios/``: the
+  built-in scenarios.
 - ``_replay``: capture and replay (:class:`ReplayRecorder`, :func:`read_replay`).
 - ``_draw``: a top-down PNG of a world (:func:`draw_world`).
 - ``_plugin``: :func:`plugin` (registers the systems).
@@ -114,15 +116,12 @@ from astraweave.core._tools_move import (
     RetreatArgs,
     TakeCoverArgs,
 )
-from astraweave.core._tools_support import (
+from astraweave.core._tools_support import HealArgs, ReloadArgs, ReviveArgs, UseItemArgs
+from astraweave.core._tools_utility import (
     DistractArgs,
-    HealArgs,
     InteractArgs,
     MarkTargetArgs,
-    ReloadArgs,
-    ReviveArgs,
     ScanArgs,
-    UseItemArgs,
     WaitArgs,
 )
 from astraweave.core._view import EntityInfo, WorldView

@@ -31,15 +31,12 @@ from astraweave.core._tools_move import (
     RetreatArgs,
     TakeCoverArgs,
 )
-from astraweave.core._tools_support import (
+from astraweave.core._tools_support import HealArgs, ReloadArgs, ReviveArgs, UseItemArgs
+from astraweave.core._tools_utility import (
     DistractArgs,
-    HealArgs,
     InteractArgs,
     MarkTargetArgs,
-    ReloadArgs,
-    ReviveArgs,
     ScanArgs,
-    UseItemArgs,
     WaitArgs,
 )
 

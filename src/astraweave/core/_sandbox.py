@@ -70,8 +70,10 @@ def _default() -> ToolRegistry:
     from astraweave.core._tools_combat import combat_tools
     from astraweave.core._tools_move import movement_tools
     from astraweave.core._tools_support import support_tools
+    from astraweave.core._tools_utility import utility_tools
 
-    by_name = {t.name: t for t in (*movement_tools(), *combat_tools(), *support_tools())}
+    tools = (*movement_tools(), *combat_tools(), *support_tools(), *utility_tools())
+    by_name = {t.name: t for t in tools}
     order = BUILTIN_TOOLS
     return ToolRegistry(by_name[n] for n in order)
 
