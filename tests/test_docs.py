@@ -20,6 +20,8 @@ DOCS = [
     ROOT / "docs" / "ecs.md",
     ROOT / "docs" / "navigation.md",
     ROOT / "docs" / "physics.md",
+    ROOT / "docs" / "ai-contract.md",
+    ROOT / "docs" / "scenarios.md",
 ]
 
 

@@ -6,8 +6,12 @@ import pytest
 
 PACKAGES = [
     "astraweave",
+    "astraweave.ai",
+    "astraweave.core",
     "astraweave.ecs",
     "astraweave.errors",
+    "astraweave.eval",
+    "astraweave.llm",
     "astraweave.nav",
     "astraweave.physics",
     "astraweave.profiling",

@@ -225,3 +225,19 @@ def test_same_operations_same_hash_and_snapshot_round_trip(program: list[tuple[s
     _apply(c, program)
     assert c.hash() == a.hash()
     assert c.entities().tolist() == a.entities().tolist()
+
+
+@component
+class Note:
+    text: str = ""
+
+
+def test_hash_depends_on_object_values_not_identity() -> None:
+    shared = "".join(["status-"] * 8)
+    a, b = World(), World()
+    a.spawn_batch(2, Note(shared))  # one string object in both rows
+    b.spawn(Note("".join(["status-"] * 8)))
+    b.spawn(Note("".join(["status-"] * 8)))  # an equal but distinct object
+    assert a.hash() == b.hash()
+    c = World.from_snapshot(a.snapshot())
+    assert c.hash() == a.hash()

@@ -3,7 +3,7 @@
 **Hash.** :func:`world_hash` digests (BLAKE2b, 128 bit) the tick, the RNG state, every
 non-empty archetype (ordered by its sorted component names) with its rows ordered by
 entity id, every column (numeric columns as little-endian bytes, object columns
-pickled), and every resource that defines ``state_bytes(self) -> bytes`` (ordered by
+pickled without pickle's memo, so only values count, not object identity), and every resource that defines ``state_bytes(self) -> bytes`` (ordered by
 qualified type name). Storage history (row order, empty tables, spare capacity) does
 not enter the hash, so two worlds with the same content hash the same.
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import io
 import json
 import pickle
 from typing import TYPE_CHECKING, Any
@@ -68,6 +69,17 @@ def _le_bytes(arr: np.ndarray[Any, Any]) -> bytes:
     return arr.tobytes()
 
 
+def _value_bytes(values: list[Any]) -> bytes:
+    """Pickle ``values`` without the memo, so the bytes depend on the values only and
+    not on which of them happen to be the same object (pickle's memo would write a
+    shared string once and refer back to it, an equal copy twice)."""
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=4)
+    pickler.fast = True  # no memo: equal values always give equal bytes
+    pickler.dump(values)
+    return buf.getvalue()
+
+
 def world_hash(world: World) -> str:
     """The stable hex digest of ``world`` (see the module docstring for what it covers)."""
     h = hashlib.blake2b(digest_size=16)
@@ -85,7 +97,7 @@ def world_hash(world: World) -> str:
                 if order is not None:
                     col = col[order]
                 if spec.is_object:
-                    h.update(pickle.dumps(col.tolist(), protocol=4))
+                    h.update(_value_bytes(col.tolist()))
                 else:
                     h.update(_le_bytes(col))
     for cls in sorted(world._resources, key=lambda c: f"{c.__module__}.{c.__qualname__}"):

@@ -32,11 +32,16 @@ game handles (no path, on cooldown)::
     ├── NavError
     │   ├── MapFormatError, NavConfigError, InvalidPolygonError, UnknownAlgorithmError
     │   └── OutOfBoundsError, BlockedCellError, OffMeshError, UnknownObstacleError
-    ├── ToolError                          (sandbox rejections, see _core.py)
-    ├── ScenarioError
-    ├── PlannerError                       (see _ai.py)
-    ├── LlmError                           (see _llm.py)
+    ├── ToolError                          (sandbox rejections; subtree in _core.py)
+    │   ├── UnknownToolError, BadArgumentsError, PlanTooLongError, MalformedPlanError
+    │   ├── TargetOutOfBoundsError, NoPathError, NoLineOfSightError, OnCooldownError
+    │   ├── InsufficientResourceError, InvalidTargetError, FriendlyTargetError
+    │   └── OutOfRangeError, PreconditionFailedError, ActorUnableError, ToolRegistrationError
+    ├── ScenarioError                      (path, key, line; subtree in _core.py)
+    ├── PlannerError                       (see _ai.py and _core.py)
+    ├── LlmError                           (transport, parse, circuit open, ...; see _llm.py)
     ├── EvalError                          (see _eval.py)
+    ├── ReplayError                        (a replay file cannot be read or does not match)
     ├── ProfilingError
     └── CliError
 
