@@ -22,6 +22,7 @@ DOCS = [
     ROOT / "docs" / "physics.md",
     ROOT / "docs" / "ai-contract.md",
     ROOT / "docs" / "scenarios.md",
+    ROOT / "docs" / "llm.md",
 ]
 
 

@@ -10,11 +10,20 @@ Map of this package:
 - ``_system``: :class:`AiSystem`, the AI_PLANNING system (perceive, plan, validate,
   hand over to core's executor), :func:`plugin`, :class:`PlanLog`.
 - ``_run``: :func:`run_scenario`, :func:`build_app`, :func:`verify_replay`.
+- ``_llm_planner``: :class:`LlmPlanner` (registered as ``"llm"``): the LLM behind a
+  fallback chain (GOAP, utility, rule, a safe Wait), blocking or submit/collect.
 
 Later planners (utility, GOAP, behaviour trees, LLM, hybrid, crowd) register
 themselves here by name.
 """
 
+from astraweave.ai._llm_planner import (
+    DEFAULT_FALLBACKS,
+    LlmPlanner,
+    LlmPlanTicket,
+    UnavailableLlm,
+    safe_wait_plan,
+)
 from astraweave.ai._planner import (
     MAX_REPAIRS,
     Planner,
@@ -37,11 +46,15 @@ from astraweave.ai._system import (
 )
 
 register_planner("rule", RulePlanner, replace=True)
+register_planner("llm", LlmPlanner, replace=True)
 
 __all__ = [
     "DEFAULT_BUDGET_S",
+    "DEFAULT_FALLBACKS",
     "MAX_REPAIRS",
     "AiSystem",
+    "LlmPlanTicket",
+    "LlmPlanner",
     "PlanLog",
     "PlanRecord",
     "Planner",
@@ -50,6 +63,7 @@ __all__ = [
     "ReplayCheck",
     "RulePlanner",
     "RunResult",
+    "UnavailableLlm",
     "ai_system",
     "build_app",
     "create_planner",
@@ -58,5 +72,6 @@ __all__ = [
     "plugin",
     "register_planner",
     "run_scenario",
+    "safe_wait_plan",
     "verify_replay",
 ]
