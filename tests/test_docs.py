@@ -27,7 +27,8 @@ DOCS = [
 
 
 def _blocks(path: Path) -> str:
-    return "\n".join(re.findall(r"```python\n(.*?)```", path.read_text(), flags=re.S))
+    # top-level blocks only: an indented block inside a list item is a fragment
+    return "\n".join(re.findall(r"^```python\n(.*?)^```", path.read_text(), flags=re.S | re.M))
 
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)

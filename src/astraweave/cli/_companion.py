@@ -22,6 +22,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from astraweave.cli._app import app, console, demo_app
+from astraweave.cli._llm_options import (
+    LLM,
+    LLM_TIMEOUT,
+    LLM_URL,
+    MODEL,
+    LlmOptions,
+    describe_client,
+    llm_planner_from_options,
+    plan_tier_summary,
+)
 
 __all__ = ["demo_summary", "format_event"]
 
@@ -222,11 +232,27 @@ def hello_companion(
     ),
     replay: Path | None = typer.Option(None, "--replay", help="Record a replay file here."),
     quiet: bool = typer.Option(False, "--quiet", help="Only the summary, no tick log."),
+    llm_url: str | None = LLM_URL,
+    model: str = MODEL,
+    llm: str | None = LLM,
+    llm_timeout: float | None = LLM_TIMEOUT,
 ) -> None:
     """A player, an AI companion and raiders: perceive, plan, validate, act."""
-    from astraweave.ai import run_scenario
+    from astraweave.ai import register_planner, run_scenario
     from astraweave.core import Mission, Team, draw_world
     from astraweave.errors import AstraweaveError
+
+    llm_planner = None
+    if planner == "llm" or llm_url or llm:
+        options = LlmOptions(url=llm_url, model=model, backend=llm, timeout_s=llm_timeout)
+        try:
+            # headless demo: wait for each answer (blocking=False is for real-time pacing)
+            llm_planner = llm_planner_from_options(options, blocking=True)
+        except AstraweaveError as exc:
+            console.print(f"[red]error:[/] {escape(str(exc))}")
+            raise typer.Exit(2) from None
+        register_planner("llm", lambda: llm_planner, replace=True)
+        console.print(escape(describe_client(llm_planner.client)))
 
     try:
         sc = _load(scenario)
@@ -258,6 +284,16 @@ def hello_companion(
         raise typer.Exit(2) from None
     wall = time.perf_counter() - t0
     summary = demo_summary(result, planner=planner)
+    if llm_planner is not None:
+        tiers = plan_tier_summary(r for r in result.log.records if r.planner == "llm")
+        summary["llm"] = tiers
+        if "llm" not in tiers["tiers"]:
+            console.print(
+                "[yellow]the LLM answered no plan: the companion ran on fallbacks[/] "
+                f"({escape(json.dumps(tiers['fallback_reasons']))})"
+            )
+        else:
+            console.print(f"[bold]LLM tiers:[/] {escape(json.dumps(tiers['tiers']))}")
     console.rule()
     console.print(_summary_table(summary))
     out = summary["outcome"]
