@@ -50,3 +50,37 @@ def test_bench_ecs_small_json(tmp_path) -> None:  # type: ignore[no-untyped-def]
     }
     assert doc["results"]["simple_iter"]["ratio"] > 0
     assert doc["machine"]["cores"] >= 1
+
+
+def test_demo_with_dead_llm_server_runs_on_fallbacks_and_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "o.json"
+    result = runner.invoke(
+        app,
+        [
+            "demo",
+            "hello-companion",
+            "--planner",
+            "llm",
+            "--llm-url",
+            f"http://127.0.0.1:{port}/v1",
+            "--model",
+            "m",
+            "--llm-timeout",
+            "0.5",
+            "--ticks",
+            "120",
+            "--quiet",
+            "--json",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "ran on fallbacks" in " ".join(result.output.split())
+    doc = json.loads(out.read_text())
+    assert "llm" not in doc["llm"]["tiers"] and doc["llm"]["tiers"]
+    assert any(k.startswith("llm: Llm") for k in doc["llm"]["fallback_reasons"])
