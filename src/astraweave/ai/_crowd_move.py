@@ -116,14 +116,18 @@ class DensityField:
         gy += c01
         # the agent's own count sits on the corner of its own tile: corner i = 1 (the
         # right-hand nodes) when u >= 1/2, j = 1 when v >= 1/2. The gradient of that
-        # corner's weight is ((2i - 1) * max(v, 1 - v), (2j - 1) * max(u, 1 - u)).
-        one = np.float32(1.0)
-        wv = np.maximum(v, one - v)
-        wv *= np.where(u >= half, one, -one)
-        gx -= wv
-        wu = np.maximum(u, one - u)
-        wu *= np.where(v >= half, one, -one)
-        gy -= wu
+        # corner's weight is ((2i - 1) * max(v, 1 - v), (2j - 1) * max(u, 1 - u)),
+        # where max(v, 1 - v) = 1/2 + |v - 1/2| and 2i - 1 is the sign of u - 1/2.
+        u -= half
+        v -= half
+        w = np.abs(v)
+        w += half
+        np.copysign(w, u, out=w)
+        gx -= w
+        np.abs(u, out=w)
+        w += half
+        np.copysign(w, v, out=w)
+        gy -= w
         g = np.float32(-gain)
         gx *= g
         gy *= g

@@ -79,6 +79,7 @@ class CrowdPlanner:
         self.rules = CrowdRules.from_registry() if rules is None else rules
         self.config = CrowdConfig() if config is None else config
         self._tile_map = tile_map
+        self._walkable = getattr(tile_map, "walkable", None)
         self.map = tile_map if isinstance(tile_map, CrowdMap) else CrowdMap.from_tile_map(tile_map)
         self.grid = BucketGrid(
             self.map.width,
@@ -93,6 +94,9 @@ class CrowdPlanner:
         if isinstance(tile_map, CrowdMap):
             self.map = tile_map
             return True
+        if tile_map is self._tile_map and tile_map.walkable is self._walkable:
+            return False  # core's TileMap rebuilds its cached arrays when a tile changes
+        self._tile_map, self._walkable = tile_map, getattr(tile_map, "walkable", None)
         if self.map.matches(tile_map):
             return False
         self.map = CrowdMap.from_tile_map(tile_map)

@@ -120,6 +120,36 @@ class CrowdRuntime:
     density: DensityField | None = None
     frame: CrowdFrame = field(default_factory=CrowdFrame)
     _far: tuple[Arr, Arr, Arr, bool] | None = None
+    _acts: CrowdActions | None = None
+    _move: tuple[F64, F64, F32, F32] | None = None
+
+    def action_buffers(self, n: int) -> CrowdActions:
+        """Reused per-tick action buffers for ``n`` agents (no allocation per tick)."""
+        if self._acts is None or len(self._acts) < n:
+            self._acts = CrowdActions.empty(max(n, len(self._acts or ()) * 5 // 4))
+        a = self._acts
+        return CrowdActions(
+            a.code[:n],
+            a.target_row[:n],
+            a.target[:n],
+            a.dest_x[:n],
+            a.dest_y[:n],
+            a.valid[:n],
+            a.reason[:n],
+        )
+
+    def move_buffers(self, n: int) -> tuple[F64, F64, F32, F32]:
+        """Reused per-tick movement buffers (new x, y, vx, vy) for ``n`` agents."""
+        if self._move is None or len(self._move[0]) < n:
+            cap = max(n, (len(self._move[0]) if self._move else 0) * 5 // 4)
+            self._move = (
+                np.empty(cap, dtype=np.float64),
+                np.empty(cap, dtype=np.float64),
+                np.empty(cap, dtype=np.float32),
+                np.empty(cap, dtype=np.float32),
+            )
+        x, y, vx, vy = self._move
+        return x[:n], y[:n], vx[:n], vy[:n]
 
     def __getstate__(self) -> dict[str, Any]:
         # a snapshot keeps the settings and the one piece of state that crosses ticks
@@ -143,6 +173,8 @@ class CrowdRuntime:
         self.density = None
         self.frame = CrowdFrame()
         self._far = state["far"]
+        self._acts = None
+        self._move = None
 
     def ensure(self, world: World) -> CrowdPlanner:
         """The planner for ``world``'s tile map (built on first use, rebuilt when the
@@ -292,7 +324,7 @@ def perceive_system(world: World) -> None:
     if rt.frame.keys is None:
         return
     rt.frame.perception = planner.grid.lookup(*rt.frame.keys)
-    rt.frame.actions = CrowdActions.empty(len(rt.frame.entities))
+    rt.frame.actions = rt.action_buffers(len(rt.frame.entities))
     rt.frame.smoke = _smoke(world)
 
 
@@ -412,13 +444,7 @@ def plan_system(world: World) -> None:
     agent.dest_x[:] = acts.dest_x
     agent.dest_y[:] = acts.dest_y
     frame.counters = counters
-    n = len(chunk)
-    frame.move = (
-        np.empty(n, dtype=np.float64),
-        np.empty(n, dtype=np.float64),
-        np.empty(n, dtype=np.float32),
-        np.empty(n, dtype=np.float32),
-    )
+    frame.move = rt.move_buffers(len(chunk))
 
 
 def attack_system(world: World) -> None:
@@ -512,12 +538,7 @@ def move_system(world: World) -> None:
         return
     n = len(chunk)
     if frame.move is None or len(frame.move[0]) != n or not all(frame.moved):
-        frame.move = (
-            np.empty(n, dtype=np.float64),
-            np.empty(n, dtype=np.float64),
-            np.empty(n, dtype=np.float32),
-            np.empty(n, dtype=np.float32),
-        )
+        frame.move = rt.move_buffers(n)
         _move_rows(world, rt, chunk, 0, n, frame.move)
     nx, ny, vx, vy = frame.move
     pos, vel = chunk[Position], chunk[Velocity]
