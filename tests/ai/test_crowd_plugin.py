@@ -8,7 +8,7 @@ import pytest
 from astraweave.ai._crowd import CrowdTickReport, crowd_plugin, spawn_crowd
 from astraweave.ai._crowd_rules import CrowdAction
 from astraweave.ai._crowd_state import CrowdConfig
-from astraweave.ai._crowd_systems import CrowdAgent, CrowdRuntime, crowd_chunk
+from astraweave.ai._crowd_systems import CrowdAgent, crowd_chunk
 from astraweave.cli._bench_crowd import build_crowd_app, run_crowd_bench
 from astraweave.core import Health, Label, TileMap, Weapon
 from astraweave.ecs import App, Position, Stage, World
@@ -16,9 +16,7 @@ from astraweave.errors import PlannerError
 
 
 def hashes(agents: int, ticks: int, *, seed: int = 3, threads: int = 1, shards: int | None = None):
-    app = build_crowd_app(agents, seed, threads)
-    if shards is not None:
-        app.world.resource(CrowdRuntime).shards = shards
+    app = build_crowd_app(agents, seed, threads, CrowdConfig(shards=shards))
     out = []
     with app:
         for _ in range(ticks):
@@ -32,6 +30,7 @@ def test_same_seed_same_hashes_and_threads_do_not_matter() -> None:
     assert base == hashes(300, 25)
     assert base == hashes(300, 25, threads=2)
     assert base == hashes(300, 25, shards=3)
+    assert base == hashes(300, 25, threads=2, shards=5)
     assert base != hashes(300, 25, seed=4)
 
 

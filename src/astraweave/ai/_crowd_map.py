@@ -188,8 +188,9 @@ class CrowdMap:
         self.labels_flat = lab.ravel()
         self.sight = GridMap(tr)
         self.clear_flat = clear_radius(tr).ravel()
-        self._memo_key = np.full(_MEMO_SLOTS, -1, dtype=np.int64)
-        self._memo_val = np.zeros(_MEMO_SLOTS, dtype=np.bool_)
+        # one int64 per slot, ``key << 1 | visible``: a slot is written in one store,
+        # so a reader on another thread sees an old or a new entry, never half of each
+        self._memo = np.full(_MEMO_SLOTS, -1, dtype=np.int64)
         self._memo_shift = np.uint64(64 - _MEMO_BITS)
 
     @classmethod
@@ -255,17 +256,16 @@ class CrowdMap:
             key = a << np.int64(32)
             key |= b
             slot = ((key.astype(np.uint64) * _HASH) >> self._memo_shift).astype(np.intp)
-            known = self._memo_key.take(slot) == key
-            seen = self._memo_val.take(slot)
-            miss = np.flatnonzero(~known)
+            entry = self._memo.take(slot)
+            seen = (entry & 1).astype(np.bool_)
+            miss = np.flatnonzero((entry >> 1) != key)
             if len(miss):
                 r = rest[miss]
                 starts = np.stack([tx0[r], ty0[r]], axis=1)
                 goals = np.stack([tx1[r], ty1[r]], axis=1)
                 traced = self.sight.line_of_sight_many(starts, goals)
                 seen[miss] = traced
-                self._memo_key[slot[miss]] = key[miss]
-                self._memo_val[slot[miss]] = traced
+                self._memo[slot[miss]] = (key[miss] << 1) | traced
             ok[idx[rest]] = seen
         return ok
 

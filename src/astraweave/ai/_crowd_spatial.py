@@ -4,7 +4,7 @@ Everything here works on plain numpy columns (one value per agent, row order) an
 reuses preallocated tables, so a perception pass over 100,000 agents runs no Python
 loop over agents. Two levels of grid:
 
-* **Buckets** (``bucket_m`` square, 4 m by default). Every agent gets a bucket and a
+* **Buckets** (``bucket_m`` square; the crowd uses 6 m). Every agent gets a bucket and a
   key ``team * buckets + bucket``. Each (bucket, team) elects a *representative*:
   the member nearest to the bucket's centre (ties: lowest row), found with one
   ``np.minimum.at`` over packed ``(quantised squared distance, row)`` integers, so the
@@ -212,6 +212,7 @@ class BucketGrid:
         team32 = np.asarray(team).astype(np.int32)
         rep = self._rep
         rep.fill(_EMPTY)
+        self._target.fill(-1)  # buckets no shard chooses for perceive nobody
         if n == 0:
             self._xf = np.zeros(0, dtype=np.float32)
             self._yf = np.zeros(0, dtype=np.float32)

@@ -31,8 +31,10 @@ class CrowdConfig:
 
     Attributes:
         teams: number of teams, ids ``0 .. teams - 1`` (default 2).
-        bucket_m: perception bucket side (default 4 m): agents perceive enemies in
-            the 3 x 3 buckets around their own.
+        bucket_m: perception bucket side (default 6 m): agents perceive enemies in
+            the 3 x 3 buckets around their own, so at least ``bucket_m`` and at most
+            about ``2.1 x bucket_m`` away (6 to 12.7 m, within core's 14 m weapons).
+            Smaller buckets pick nearer enemies but see less far and cost more.
         sector_buckets: far-goal sector side in buckets (default 8).
         retreat_hp_fraction: retreat at or below this fraction of max hp (0.25).
         retreat_m: how far a retreat walks (4 m).
@@ -55,7 +57,7 @@ class CrowdConfig:
     """
 
     teams: int = 2
-    bucket_m: float = 4.0
+    bucket_m: float = 6.0
     sector_buckets: int = 8
     retreat_hp_fraction: float = 0.25
     retreat_m: float = 4.0

@@ -274,7 +274,12 @@ def _sight_gate(world: World, chunk: Chunk, every: int) -> npt.NDArray[np.bool_]
     if every <= 1:
         return None
     gate: npt.NDArray[np.bool_] = (chunk[CrowdAgent].action & 1) == 0  # WAIT/ATTACK
-    gate |= (chunk.entities + world.tick) % every == 0
+    turn = chunk.entities + world.tick
+    if every & (every - 1) == 0:  # a power of two: a mask instead of a division
+        turn &= every - 1
+    else:
+        turn %= every
+    gate |= turn == 0
     return gate
 
 

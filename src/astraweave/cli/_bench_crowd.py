@@ -79,14 +79,20 @@ def _spawn_points(tm: TileMap, agents: int, app: App) -> tuple[Any, Any, Any]:
     return x, y, team
 
 
-def build_crowd_app(agents: int, seed: int = 0, threads: int = 1) -> App:
-    """The benchmark's App: map, crowd plugin and ``agents`` agents (not run yet)."""
+def build_crowd_app(
+    agents: int, seed: int = 0, threads: int = 1, config: CrowdConfig | None = None
+) -> App:
+    """The benchmark's App: map, crowd plugin and ``agents`` agents (not run yet).
+
+    Raises:
+        CliError: ``agents < 2``.
+    """
     if agents < 2:
         raise CliError(f"the crowd bench needs at least 2 agents, got {agents}")
     app = App(seed=seed, threads=threads)
     tm = bench_map(agents, seed)
     app.world.insert_resource(tm)
-    app.add_plugin(crowd_plugin, config=CrowdConfig())
+    app.add_plugin(crowd_plugin, config=config or CrowdConfig())
     x, y, team = _spawn_points(tm, agents, app)
     spawn_crowd(app.world, x, y, team, ammo=Ammo(rounds=60, magazine=60, reserve=0))
     planner = app.world.resource(CrowdRuntime).ensure(app.world)  # one-time set-up
