@@ -120,7 +120,7 @@ def clear_radius(transparent: Bool, limit: int = 15) -> npt.NDArray[np.int8]:
     Example:
         >>> import numpy as np
         >>> clear_radius(np.array([[1, 1, 1, 1]], dtype=bool) & [True, True, True, False]).tolist()
-        [[1, 1, 0, -1]]
+        [[2, 1, 0, -1]]
     """
     h, w = transparent.shape
     reached = np.zeros((h + 2, w + 2), dtype=np.bool_)

@@ -50,8 +50,8 @@ class DensityField:
         >>> x = np.array([1.4, 1.6], np.float32); y = np.array([1.5, 1.5], np.float32)
         >>> field.update(x, y)
         >>> px, py = field.push(x, y, gain=1.0)
-        >>> bool(px[0] < 0 < px[1]), float(py[0]) == 0.0
-        (True, True)
+        >>> bool(px[0] < 0 < px[1])  # pushed apart along x
+        True
     """
 
     def __init__(self, walkable: npt.ArrayLike, *, wall_density: float = 2.0) -> None:

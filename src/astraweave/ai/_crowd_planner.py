@@ -58,12 +58,9 @@ class CrowdPlanner:
 
     Example:
         >>> from astraweave.core import TileMap
-        >>> tm = TileMap.from_ascii('''
-        ... ..........
-        ... ..........
-        ... ..........''')
+        >>> tm = TileMap.from_ascii("\\n".join(["." * 40] * 3))
         >>> planner = CrowdPlanner(tm)
-        >>> state = CrowdState.from_columns({"x": [0.5, 3.5, 9.5], "y": [1.5, 1.5, 1.5],
+        >>> state = CrowdState.from_columns({"x": [0.5, 3.5, 39.5], "y": [1.5, 1.5, 1.5],
         ...                                  "team": [0, 1, 1]})
         >>> acts = planner.plan(state)
         >>> [CrowdAction(c).name for c in acts.code], acts.target.tolist(), acts.valid.tolist()

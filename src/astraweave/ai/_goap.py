@@ -55,6 +55,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from astraweave.ai._goap_bind import (
     TOUCH_M,
+    TOUCH_TOOLS,
     AgentConfigs,
     Situation,
     Subject,
@@ -161,6 +162,14 @@ DEFAULT_GOALS: tuple[GoalSpec, ...] = (
     _g("revive_ally", "ally_revived", 95, when="ally_downed", subject="downed_ally"),
     _g("patch_up", "self_healthy", 90, when="badly_hurt has_medkit"),
     _g("reload", "has_ammo", 85, when="out_of_ammo has_reserve"),
+    _g(
+        "escape",
+        "safe_distance",
+        78,
+        when="badly_hurt enemy_visible",
+        unless="has_medkit in_cover",
+        subject="threat",
+    ),
     _g(
         "take_cover",
         "in_cover",
@@ -749,12 +758,15 @@ def _concretize(
     ammo = me.ammo
     steps: list[ToolArgs] = []
     used: set[str] = set()
-    for i in actions:
-        name = comp.actions[i].name
+    names = [comp.actions[i].name for i in actions]
+    for k, name in enumerate(names):
         cd = sit.cooldown(name)
         if cd > 0 and name not in used:
             steps.append(WaitArgs(seconds=min(10.0, round(cd + 0.02, 2))))
-        step = bind_step(sit, registry, name, subject, ammo=ammo, wait_s=cfg.idle_wait_s)
+        touch = k + 1 < len(names) and names[k + 1] in TOUCH_TOOLS
+        step = bind_step(
+            sit, registry, name, subject, ammo=ammo, wait_s=cfg.idle_wait_s, touch=touch
+        )
         if step is None:
             return None
         used.add(name)

@@ -57,6 +57,7 @@ from astraweave.errors import PlannerConfigError, PlannerError, ToolError
 
 __all__ = [
     "TOUCH_M",
+    "TOUCH_TOOLS",
     "AgentConfigs",
     "Situation",
     "Subject",
@@ -74,6 +75,11 @@ DISTRACT_RANGE_M = 15.0
 """How far Distract reaches (metres)."""
 APPROACH_RANGE_SHARE = 0.7
 """Approach an enemy to this share of the weapon's range."""
+COVER_SEARCH_M = 8.0
+"""TakeCover is bound only when the snapshot lists a cover spot this close (its
+default search radius)."""
+TOUCH_TOOLS = frozenset({"Heal", "Revive", "Interact"})
+"""Tools that need the actor within reach of their target."""
 
 C = TypeVar("C", bound=BaseModel)
 
@@ -272,14 +278,14 @@ def _move_to(sit: Situation, subject: Subject) -> ToolArgs | None:
     return None
 
 
-def _regroup(sit: Situation, subject: Subject) -> ToolArgs | None:
+def _regroup(sit: Situation, subject: Subject, touch: bool) -> ToolArgs | None:
     if not sit.snap.allies:
         return None
     if subject.kind == "ally" and (sit.leader is None or subject.id != sit.leader.id):
         return None
     if subject.kind not in ("ally", "none"):
         return None
-    return RegroupArgs(radius=2.5)
+    return RegroupArgs(radius=1.0 if touch else 2.5)
 
 
 def _distract(sit: Situation, subject: Subject) -> ToolArgs | None:
@@ -291,7 +297,7 @@ def _distract(sit: Situation, subject: Subject) -> ToolArgs | None:
 
 
 def _builtin(
-    sit: Situation, tool: str, subject: Subject, wait_s: float, ammo: int
+    sit: Situation, tool: str, subject: Subject, wait_s: float, ammo: int, touch: bool
 ) -> ToolArgs | None:
     me = sit.me
     if tool in ("Attack", "AimedShot", "CoverFire", "MarkTarget"):
@@ -303,7 +309,9 @@ def _builtin(
     if tool == "Retreat":
         return None if sit.threat is None else RetreatArgs(target=sit.threat.id)
     if tool == "TakeCover":
-        if sit.in_cover:
+        if sit.in_cover or not any(
+            o.kind == "cover" and o.distance <= COVER_SEARCH_M for o in sit.snap.obstacles
+        ):
             return None
         if sit.threat is None:
             return TakeCoverArgs()
@@ -313,7 +321,7 @@ def _builtin(
             return None
         return PatrolArgs(waypoints=[Point(x=x, y=y) for x, y in me.patrol], loops=1)
     if tool == "Regroup":
-        return _regroup(sit, subject)
+        return _regroup(sit, subject, touch)
     if tool == "Heal":
         return _heal(sit, subject)
     if tool == "Revive":
@@ -382,6 +390,7 @@ def bind_step(
     *,
     wait_s: float = 0.5,
     ammo: int | None = None,
+    touch: bool = False,
 ) -> ToolArgs | None:
     """Arguments for one step of ``tool`` about ``subject`` in ``sit``, or ``None``
     when the snapshot shows it cannot be used (no target, nothing to heal, a grenade
@@ -398,6 +407,8 @@ def bind_step(
         wait_s: the duration of a ``Wait`` step.
         ammo: rounds in the magazine when the step runs (default: now; a plan that
             reloads first passes the reloaded count).
+        touch: the next step must touch the subject (heal, revive, interact), so a
+            movement ends within reach of it.
 
     Returns:
         The step, or ``None``.
@@ -415,7 +426,8 @@ def bind_step(
         return None
     impl = registry.get(tool)
     if tool in _BUILTIN and type(impl).__module__.startswith("astraweave.core"):
-        return _builtin(sit, tool, subject, wait_s, sit.me.ammo if ammo is None else ammo)
+        rounds = sit.me.ammo if ammo is None else ammo
+        return _builtin(sit, tool, subject, wait_s, rounds, touch)
     try:
         cands = impl.bind(sit.snap)
     except (ToolError, ValueError) as exc:

@@ -618,8 +618,10 @@ def check_plan(plan: PlanIntent, snapshot: WorldSnapshot, registry: ToolRegistry
     """What the snapshot says is wrong with ``plan`` now, or ``None``.
 
     Checks that the steps parse against the registry with only the agent's allowed
-    tools, that enemy targets are known and up, that ally targets are known, and
-    that the plan's item costs (smoke, grenades, medkits, keys) are in hand.
+    tools, that no tool is still cooling down when its step starts (after the plan's
+    waits), that the magazine holds the rounds the steps fire (reloads included),
+    that enemy targets are known and up, that ally targets are known, and that the
+    plan's item costs (smoke, grenades, medkits, keys) are in hand.
 
     Example:
         >>> from astraweave.core import default_registry
@@ -647,6 +649,18 @@ def check_plan(plan: PlanIntent, snapshot: WorldSnapshot, registry: ToolRegistry
             left = snapshot.agent.cooldowns.get(step.tool, 0.0) - waited
             if left > 1e-6:
                 return f"step {i} ({step.tool}) cools down for {left:.2f} s more"
+    me = snapshot.agent
+    ammo = me.ammo
+    for i, step in enumerate(plan.steps):
+        if step.tool == "Reload":
+            if ammo >= me.magazine:
+                return f"step {i} (Reload): the magazine is already full"
+            ammo = min(me.magazine, ammo + me.reserve)
+            continue
+        need = int(registry.get(step.tool).costs(step).get("ammo", 0))
+        if need > ammo:
+            return f"step {i} ({step.tool}): needs {need} ammo, has {ammo}"
+        ammo -= need
     enemies = {e.id: e for e in snapshot.enemies}
     allies = {a.id for a in snapshot.allies}
     items: dict[str, int] = {}

@@ -47,6 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from astraweave.ai._goap import SITUATION_FACTS, situation_facts, subject_facts
 from astraweave.ai._goap_bind import (
     TOUCH_M,
+    TOUCH_TOOLS,
     AgentConfigs,
     Situation,
     Subject,
@@ -577,7 +578,7 @@ class UtilityPlanner:
             if missing <= enabler.provides and enabler.requires <= facts and e != step.tool:
                 if best is not None and best[0] <= enabler.goap_cost:
                     continue
-                first = bind_step(sit, registry, e, subj)
+                first = bind_step(sit, registry, e, subj, touch=step.tool in TOUCH_TOOLS)
                 if first is None:
                     continue
                 best = (enabler.goap_cost, i, first)
