@@ -69,8 +69,10 @@ def build(seed: int, n: int, smoke: bool) -> tuple[World, TileMap, np.ndarray]:
     slot[:] = rng.choice([0.0, 1e-7, 2e-6, 0.3], size=n)
     # a few agents are despawned: their ids go stale
     gone = ids[rng.random(n) < 0.15]
-    if len(gone) and len(gone) < n:
+    if len(gone) < n:
         world.despawn_batch(gone)
+    else:
+        gone = gone[:0]
     if smoke:
         cx, cy = float(rng.uniform(0, w)), float(rng.uniform(0, h))
         world.spawn(Position(cx, cy), Smoke(radius_m=float(rng.uniform(0.5, 2.5))))

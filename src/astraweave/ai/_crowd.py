@@ -20,10 +20,11 @@ PHYSICS            ``crowd.move``       steering, separation, wall sliding
 POST_SIMULATION    ``crowd.reap``       dead agents despawned, one CrowdTickReport
 =================  ===================  ============================================
 
-Crowd agents have no ``Status``: one at 0 hp dies at once (no downed phase) and is
-despawned in the same tick's POST_SIMULATION. Rejected actions do nothing (the agent
-waits) and are counted by reason in the :class:`CrowdTickReport` event, the one event
-the crowd sends per tick.
+Crowd agents have no ``Status``: one at 0 hp is dead at once (no downed phase): it
+stops acting and is no longer perceived, and its entity is despawned, with every other
+dead agent, in one batch every ``CrowdConfig.reap_every_ticks`` ticks. Rejected
+actions do nothing (the agent waits) and are counted by reason in the
+:class:`CrowdTickReport` event, the one event the crowd sends per tick.
 """
 
 from __future__ import annotations
@@ -65,8 +66,8 @@ class CrowdTickReport:
 
     Attributes:
         tick: the tick.
-        alive: agents alive per team after the deaths of this tick.
-        deaths: agents that died this tick, per team.
+        alive: agents alive (hp above 0) per team after this tick's shots.
+        deaths: agents whose hp reached 0 this tick, per team.
         attacks: valid attacks (shots fired); ``hits`` of them hit, for ``damage`` hp.
         moves, retreats, waits: valid actions of each kind.
         rejected: actions the validation rejected, as ``(reason name, count)`` pairs.
@@ -144,19 +145,29 @@ def spawn_crowd(
 
 
 def reap_system(world: World) -> None:
-    """POST_SIMULATION: despawn agents at 0 hp; send this tick's CrowdTickReport."""
+    """POST_SIMULATION: count this tick's deaths, remove the dead every
+    ``reap_every_ticks`` ticks, and send this tick's :class:`CrowdTickReport`.
+
+    An agent whose hp reached 0 is dead at once: it no longer acts, moves, or is
+    perceived (so no crowd agent targets it). Its entity stays until the next reaping
+    tick, which despawns all the dead in one batch: one pass over the table instead of
+    one swap-remove per death.
+    """
     rt = world.resource(CrowdRuntime)
     chunk = crowd_chunk(world)
     k = rt.config.teams
     if chunk is None:
+        rt.corpses = (0,) * k
         world.send(CrowdTickReport(world.tick, (0,) * k, (0,) * k, 0, 0, 0.0, 0, 0, 0))
         return
     hp = chunk[Health].hp
     team = chunk[Team].id
     dead_rows = np.flatnonzero(hp <= 0)
-    deaths = np.bincount(team[dead_rows], minlength=k)[:k]
-    alive = np.array([np.count_nonzero(team == t) for t in range(k)]) - deaths
-    if len(dead_rows):
+    dead = np.bincount(team[dead_rows], minlength=k)[:k]
+    deaths = np.maximum(dead - np.array(rt.corpses[:k] + (0,) * (k - len(rt.corpses))), 0)
+    alive = np.array([np.count_nonzero(team == t) for t in range(k)]) - dead
+    rt.corpses = tuple(int(v) for v in dead)
+    if len(dead_rows) and (world.tick + 1) % rt.config.reap_every_ticks == 0:
         ids = chunk.entities[dead_rows]
         cmd = world.commands()
         if len(dead_rows) * SINGLE_DESPAWN_RATIO < len(chunk):
@@ -164,6 +175,7 @@ def reap_system(world: World) -> None:
                 cmd.despawn(e)
         else:
             cmd.despawn_batch(ids.copy())
+        rt.corpses = (0,) * k
     c = rt.frame.counters
     codes = c.get("codes", [0] * len(CrowdAction))
     rejected: dict[str, int] = c.get("rejected", {})

@@ -107,7 +107,12 @@ class CrowdPlanner:
         Raises:
             PlannerError: team ids out of range, or agents off the map.
         """
-        return self.grid.perceive(state.x, state.y, state.team, refresh_far=refresh_far)
+        alive = np.asarray(state.hp) > 0
+        if state.alive is not None:
+            alive &= state.alive
+        return self.grid.perceive(
+            state.x, state.y, state.team, refresh_far=refresh_far, alive=alive
+        )
 
     # ---------------------------------------------------------------------- plan
     def plan(

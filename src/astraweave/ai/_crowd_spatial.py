@@ -174,6 +174,7 @@ class BucketGrid:
         *,
         refresh_far: bool = True,
         bucket_range: tuple[int, int] | None = None,
+        alive: Bool | None = None,
     ) -> Perception:
         """Perceived enemy of every agent (see the module docstring).
 
@@ -184,6 +185,7 @@ class BucketGrid:
             bucket_range: only choose the perceived enemies of this slice of the
                 interior buckets (for splitting the work between threads; then call
                 :meth:`choose_targets` for the rest and :meth:`lookup` at the end).
+            alive: agents that can be perceived (default: all).
 
         Returns:
             The :class:`Perception`, row-aligned with the inputs.
@@ -191,7 +193,7 @@ class BucketGrid:
         Raises:
             PlannerError: a team id is out of range, or a position is off the map.
         """
-        bucket, key, team32 = self.elect(x, y, team)
+        bucket, key, team32 = self.elect(x, y, team, alive)
         lo, hi = (0, len(self.interior)) if bucket_range is None else bucket_range
         self.choose_targets(lo, hi)
         if refresh_far:
@@ -199,10 +201,15 @@ class BucketGrid:
         return self.lookup(bucket, key, team32)
 
     def elect(
-        self, x: F64 | F32, y: F64 | F32, team: npt.NDArray[np.integer]
+        self,
+        x: F64 | F32,
+        y: F64 | F32,
+        team: npt.NDArray[np.integer],
+        alive: Bool | None = None,
     ) -> tuple[I32, I32, I32]:
         """Elect the representative of every (bucket, team); returns each agent's
-        ``(bucket, key, team)``.
+        ``(bucket, key, team)``. Agents not ``alive`` are never elected (so nobody
+        perceives them).
 
         Raises:
             PlannerError: a team id is out of range, or a position is off the map.
@@ -262,6 +269,8 @@ class BucketGrid:
         packed = fx.astype(np.int64)
         packed <<= _ROW_BITS
         packed |= self._arange(n)
+        if alive is not None:
+            packed[~alive] = _EMPTY
         np.minimum.at(rep, key, packed)
         present = rep != _EMPTY
         rows = rep & _ROW_MASK

@@ -48,6 +48,9 @@ class CrowdConfig:
             walks on and tests again only every this many ticks (staggered by entity
             id; default 4). Agents that just became ready test at once.
         far_every_ticks: far goals are recomputed every this many ticks (default 8).
+        reap_every_ticks: dead agents (hp at or below 0, inert at once) are despawned
+            together every this many ticks (default 30, half a second): one pass over
+            the table instead of one swap-remove per death. 1 despawns every tick.
         shards: how many systems share the heavy passes (perception, planning,
             movement), so that an ``App(threads=N)`` runs them at once; default
             ``None``: the App's thread count. Results do not depend on it.
@@ -67,6 +70,7 @@ class CrowdConfig:
     decay_cooldowns: bool = True
     sight_every_ticks: int = 4
     far_every_ticks: int = 8
+    reap_every_ticks: int = 30
     shards: int | None = None
 
     def __post_init__(self) -> None:
@@ -85,6 +89,8 @@ class CrowdConfig:
             bad.append("separation_mps and wall_density must be >= 0")
         if self.shards is not None and self.shards < 1:
             bad.append(f"shards={self.shards} (at least 1, or None)")
+        if self.reap_every_ticks < 1:
+            bad.append(f"reap_every_ticks={self.reap_every_ticks} (at least 1)")
         if self.sight_every_ticks < 1 or self.far_every_ticks < 1:
             bad.append("sight_every_ticks and far_every_ticks must be >= 1")
         if not self.max_speed_factor > 0:

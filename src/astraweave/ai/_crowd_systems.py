@@ -122,6 +122,7 @@ class CrowdRuntime:
     _far: tuple[Arr, Arr, Arr, bool] | None = None
     _acts: CrowdActions | None = None
     _move: tuple[F64, F64, F32, F32] | None = None
+    corpses: tuple[int, ...] = ()
 
     def action_buffers(self, n: int) -> CrowdActions:
         """Reused per-tick action buffers for ``n`` agents (no allocation per tick)."""
@@ -163,6 +164,7 @@ class CrowdRuntime:
             "rules": self.planner.rules if self.planner is not None else self.rules,
             "shards": self.shards,
             "far": far,
+            "corpses": self.corpses,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -175,6 +177,7 @@ class CrowdRuntime:
         self._far = state["far"]
         self._acts = None
         self._move = None
+        self.corpses = state["corpses"]
 
     def ensure(self, world: World) -> CrowdPlanner:
         """The planner for ``world``'s tile map (built on first use, rebuilt when the
@@ -301,7 +304,7 @@ def elect_system(world: World) -> None:
         return
     pos = chunk[Position]
     grid = planner.grid
-    rt.frame.keys = grid.elect(pos.x, pos.y, chunk[Team].id)
+    rt.frame.keys = grid.elect(pos.x, pos.y, chunk[Team].id, alive=chunk[Health].hp > 0)
     if world.tick % rt.config.far_every_ticks == 0 or not grid.far_fresh:
         grid.refresh_far_goals(pos.x, pos.y)
     rt.frame.entities = chunk.entities.copy()
@@ -511,6 +514,7 @@ def _move_rows(
     vx += px
     vy += py
     speed *= np.float32(rt.config.max_speed_factor)
+    speed *= chunk[Health].hp[lo:hi] > 0  # the dead lie still
     nx, ny, ovx, ovy = (a[lo:hi] for a in out)
     move_agents(x, y, vx, vy, speed, planner.map.walk_flat, planner.map.row, world.dt, nx, ny)
     ovx[...] = vx
