@@ -574,6 +574,8 @@ TARGETS = (
     "leader",
     "objective",
     "remembered",
+    "blocking_door",
+    "key",
     "none",
 )
 """Target selectors of :class:`Action`."""
@@ -593,11 +595,13 @@ def _resolve(target: str, sit: Situation) -> Subject | None:
         pool = {"downed_ally": sit.downed, "hurt_ally": sit.hurt_allies}.get(target)
         a = (pool[0] if pool else None) if pool is not None else sit.leader
         return None if a is None else Subject("ally", a.id, a.pos)
-    if target == "objective":
-        if not sit.objectives:
-            return None
-        p = sit.objectives[0]
-        return Subject("poi", p.id, p.pos)
+    if target in ("objective", "blocking_door", "key"):
+        p = {
+            "objective": sit.objectives[0] if sit.objectives else None,
+            "blocking_door": sit.blocking_door,
+            "key": sit.key,
+        }[target]
+        return None if p is None else Subject("poi", p.id, p.pos)
     if not sit.remembered:
         return None
     return Subject("point", -1, sit.remembered[0].pos)
@@ -662,7 +666,9 @@ class Action(BtNode):
     the sandbox rejected its plan, succeeds once its ``until`` facts hold (about its
     target: ``enemy_in_range`` means the target is in range) or, without ``until``,
     once the step's :func:`estimated_duration` has passed; until then it adds its step
-    again (the AI system keeps a running plan with the same steps).
+    again (the AI system keeps a running plan with the same steps). When the bound
+    step changes (its target went down and another became the target), the action
+    starts over as on a first tick.
 
     Movement without ``until`` gets a default: ``Approach`` until in range / near,
     ``TakeCover`` until in cover; ``MoveTo`` until within 0.75 m of the point;
@@ -751,6 +757,10 @@ class Action(BtNode):
         if step is None or subject is None:
             self.reset(ctx)
             return F
+        if st is not None and st.get("step") != repr(step):
+            # the target changed (the old one went down or moved): start over
+            self.reset(ctx)
+            st = None
         if st is None:
             if self._settled(subject) and self._done(ctx, step, subject, {}):
                 return S
@@ -759,6 +769,7 @@ class Action(BtNode):
             st = self.state(ctx)
             st["started_s"] = ctx.time_s
             st["duration_s"] = estimated_duration(step, ctx.sit)
+            st["step"] = repr(step)
             ctx.steps.append((self.id, step))
             return R
         if self._done(ctx, step, subject, st):

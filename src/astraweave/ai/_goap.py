@@ -38,9 +38,15 @@ replays stale arguments.
 names), ``costs`` (tool -> cost), search limits, ``max_wait_s``, ``wait_penalty``,
 ``follow_distance_m``, ``idle_wait_s``, ``on_unreachable``, ``extra_facts``.
 
-Determinism: the planner reads only the snapshot (it never draws from ``rng`` and
-never reads the clock); ties go to the earlier goal, then to the earlier tool in
-registry order.
+**Learning from rejections.** The snapshot has no walls, so some steps cannot be
+checked before the sandbox sees them (no path, no cover, cornered). When the sandbox
+rejects a plan, :meth:`GoapPlanner.replan` plans without that goal and tool, and the
+tool stays out of the agent's plans for ``avoid_ticks`` while it stays within 1.5 m.
+
+Determinism: the planner reads only the snapshot and its own memory of rejections
+(it never draws from ``rng`` and never reads the clock); ties go to the earlier goal,
+then to the earlier tool in registry order. :meth:`GoapPlanner.reset` forgets the
+rejections (the cache never changes results).
 """
 
 from __future__ import annotations
@@ -102,11 +108,23 @@ SITUATION_FACTS: dict[str, str] = {
     "out_of_ammo": "the magazine is empty",
     "has_patrol": "the agent has patrol points",
     "distracted": "a noise draws the agent's eye",
+    "door_blocking": "a closed door seems to stand between the agent and the objective",
+    "blocking_door_locked": "that door is locked",
+    "key_known": "a key not yet taken is known",
 }
 """Condition facts goals may test besides :data:`~astraweave.core.FACTS`."""
 
 Subjects = Literal[
-    "none", "target", "threat", "downed_ally", "hurt_ally", "leader", "objective", "remembered"
+    "none",
+    "target",
+    "threat",
+    "downed_ally",
+    "hurt_ally",
+    "leader",
+    "objective",
+    "remembered",
+    "blocking_door",
+    "key",
 ]
 
 
@@ -122,7 +140,9 @@ class GoalSpec(BaseModel):
         subject: what the goal is about: ``target`` (the enemy to fight),
             ``threat`` (the nearest visible enemy), ``downed_ally``, ``hurt_ally``,
             ``leader``, ``objective`` (nearest open objective), ``remembered`` (where
-            the nearest unseen enemy was last seen) or ``none``.
+            the nearest unseen enemy was last seen), ``blocking_door`` (a closed door
+            that seems to stand before the objective), ``key`` (the nearest key not
+            yet taken) or ``none``.
         priority: higher goals are tried first.
     """
 
@@ -205,10 +225,21 @@ DEFAULT_GOALS: tuple[GoalSpec, ...] = (
     ),
     _g("search", "area_scanned", 40, when="enemy_remembered", unless="enemy_visible area_scanned"),
     _g(
+        "fetch_key",
+        "poi_used",
+        37,
+        when="door_blocking blocking_door_locked key_known",
+        unless="has_key",
+        roles="lead",
+        subject="key",
+    ),
+    _g("open_door", "door_open", 36, when="door_blocking", roles="lead", subject="blocking_door"),
+    _g(
         "reach_objective",
         "at_destination",
         35,
         when="objective_open",
+        unless="door_blocking",
         roles="lead",
         subject="objective",
     ),
@@ -224,6 +255,10 @@ DEFAULT_GOALS: tuple[GoalSpec, ...] = (
     ),
 )
 """The built-in goals, highest priority first (see :class:`GoalSpec`)."""
+
+AVOID_RADIUS_M = 1.5
+"""A tool the sandbox rejected is avoided while the agent stays this close to where
+it was rejected (see ``avoid_ticks``)."""
 
 DEFAULT_COSTS: dict[str, float] = {"Regroup": 0.9}
 """Cost overrides of the built-in configuration (``Regroup`` beats ``Approach`` for
@@ -257,6 +292,9 @@ class GoapConfig(BaseModel):
             is unreachable.
         extra_facts: fact names custom tools use (so goals may name them).
         cache_size: cached searches at most (default 4096; 0 disables the cache).
+        avoid_ticks: after the sandbox rejects a step, its tool is left out of this
+            agent's plans for this many ticks while it stays within 1.5 m (default
+            120; 0 disables it).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
@@ -274,6 +312,7 @@ class GoapConfig(BaseModel):
     on_unreachable: Literal["wait", "error"] = "wait"
     extra_facts: tuple[str, ...] = ()
     cache_size: int = Field(default=4096, ge=0, le=1_000_000)
+    avoid_ticks: int = Field(default=120, ge=0, le=100_000)
 
     @model_validator(mode="after")
     def _check(self) -> GoapConfig:
@@ -421,6 +460,7 @@ class GoapPlanner:
         self._compiled: weakref.WeakKeyDictionary[ToolRegistry, _Compiled] = (
             weakref.WeakKeyDictionary()
         )
+        self._avoid: dict[int, dict[str, tuple[int, tuple[float, float]]]] = {}
         self.stats: dict[str, int] = {
             "plans": 0,
             "searches": 0,
@@ -447,6 +487,13 @@ class GoapPlanner:
             PlannerConfigError: the configuration is invalid.
         """
         self.configs.set(agent, parse_config(GoapConfig, config, self.name))
+
+    def reset(self, agent: int | None = None) -> None:
+        """Forget the remembered rejections of one agent (entity id) or of all."""
+        if agent is None:
+            self._avoid.clear()
+        else:
+            self._avoid.pop(agent, None)
 
     def clear_cache(self) -> None:
         """Forget every cached search."""
@@ -511,6 +558,11 @@ class GoapPlanner:
                 if note.startswith("goal: "):
                     goals.add(note[6:])
         tools = {e.tool for e in errors if isinstance(getattr(e, "tool", None), str)}
+        cfg = self.configs.for_snapshot(snapshot)
+        if cfg.avoid_ticks:
+            memo = self._avoid.setdefault(snapshot.agent.id, {})
+            for t in sorted(tools):
+                memo[t] = (snapshot.tick + cfg.avoid_ticks, snapshot.agent.pos)
         if "idle" in goals:
             return None
         plan = self._plan(
@@ -522,6 +574,19 @@ class GoapPlanner:
         )
         return None if plan.provenance.notes[0] == "goal: idle" and goals else plan
 
+    @staticmethod
+    def _avoided(
+        memo: dict[str, tuple[int, tuple[float, float]]], snapshot: WorldSnapshot
+    ) -> frozenset[str]:
+        out = []
+        x, y = snapshot.agent.pos
+        for tool, (until, (px, py)) in sorted(memo.items()):
+            if snapshot.tick >= until or (x - px) ** 2 + (y - py) ** 2 > AVOID_RADIUS_M**2:
+                del memo[tool]
+            else:
+                out.append(tool)
+        return frozenset(out)
+
     def _plan(
         self,
         snapshot: WorldSnapshot,
@@ -531,6 +596,9 @@ class GoapPlanner:
         extra_notes: list[str],
     ) -> PlanIntent:
         cfg = self.configs.for_snapshot(snapshot)
+        memo = self._avoid.get(snapshot.agent.id)
+        if memo:
+            banned_tools = banned_tools | self._avoided(memo, snapshot)
         if len(registry) == 0 or not snapshot.tools:
             raise NoActionsError(
                 f"goap: agent {snapshot.agent.id} has no tool to plan with "
@@ -685,6 +753,12 @@ def situation_facts(sit: Situation, follow_distance_m: float = 3.5) -> frozenset
         f.add("has_patrol")
     if me.distraction is not None:
         f.add("distracted")
+    if sit.blocking_door is not None:
+        f.add("door_blocking")
+        if sit.blocking_door.locked:
+            f.add("blocking_door_locked")
+    if sit.key is not None:
+        f.add("key_known")
     return frozenset(f)
 
 
@@ -705,11 +779,13 @@ def _subject(goal: GoalSpec, sit: Situation) -> Subject | None:
         pool = {"downed_ally": sit.downed, "hurt_ally": sit.hurt_allies}.get(kind)
         a = (pool[0] if pool else None) if pool is not None else sit.leader
         return None if a is None else Subject("ally", a.id, a.pos)
-    if kind == "objective":
-        if not sit.objectives:
-            return None
-        p = sit.objectives[0]
-        return Subject("poi", p.id, p.pos)
+    if kind in ("objective", "blocking_door", "key"):
+        p = {
+            "objective": sit.objectives[0] if sit.objectives else None,
+            "blocking_door": sit.blocking_door,
+            "key": sit.key,
+        }[kind]
+        return None if p is None else Subject("poi", p.id, p.pos)
     if not sit.remembered:
         return None
     r = sit.remembered[0]

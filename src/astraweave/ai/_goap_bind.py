@@ -75,6 +75,8 @@ DISTRACT_RANGE_M = 15.0
 """How far Distract reaches (metres)."""
 APPROACH_RANGE_SHARE = 0.7
 """Approach an enemy to this share of the weapon's range."""
+RETREAT_M = 6.0
+"""How far Retreat steps fall back (metres)."""
 COVER_SEARCH_M = 8.0
 """TakeCover is bound only when the snapshot lists a cover spot this close (its
 default search radius)."""
@@ -125,6 +127,9 @@ class Situation:
         downed: downed allies, nearest first. hurt_allies: allies below half health
             and up, weakest first. leader: the agent's leader, if known.
         objectives: objective points of interest not yet active, nearest first.
+        blocking_door: a closed door that seems to stand between the agent and the
+            nearest objective (a guess: snapshots carry no walls).
+        key: the nearest key not yet taken.
 
     Example:
         >>> sit = Situation(WorldSnapshot.example())
@@ -163,6 +168,35 @@ class Situation:
         )
         self.hp_frac = me.hp / me.max_hp if me.max_hp > 0 else 0.0
         self.in_cover = "in_cover" in self.facts
+        self.blocking_door: PoiView | None = self._blocking_door()
+        keys = [p for p in snapshot.pois if p.kind == "key" and not p.active]
+        self.key: PoiView | None = min(keys, key=lambda p: (p.distance, p.id)) if keys else None
+
+    def _blocking_door(self) -> PoiView | None:
+        """The nearest closed door that seems to lie between the agent and the nearest
+        open objective (nearer to both than they are to each other). The snapshot has
+        no walls, so this is a guess; see the planners' docs."""
+        if not self.objectives:
+            return None
+        obj = self.objectives[0]
+        doors = [
+            p
+            for p in self.snap.pois
+            if p.kind == "door"
+            and not p.active
+            and p.distance < obj.distance
+            and _dist(p.pos, obj.pos) < obj.distance
+        ]
+        return min(doors, key=lambda p: (p.distance, p.id)) if doors else None
+
+    def beside(self, poi: PoiView) -> tuple[float, float]:
+        """The tile centre next to ``poi`` on the agent's side (along the axis of the
+        larger offset): where to stand to use a door, whose own tile is solid."""
+        dx = self.me.pos[0] - poi.pos[0]
+        dy = self.me.pos[1] - poi.pos[1]
+        if abs(dx) >= abs(dy):
+            return poi.pos[0] + (1.0 if dx > 0 else -1.0), poi.pos[1]
+        return poi.pos[0], poi.pos[1] + (1.0 if dy > 0 else -1.0)
 
     def cooldown(self, tool: str) -> float:
         """Seconds until ``tool`` is ready (0 when ready)."""
@@ -225,11 +259,48 @@ def _approach(sit: Situation, subject: Subject) -> ToolArgs | None:
             return None
         reach = min(30.0, max(0.5, _r2(APPROACH_RANGE_SHARE * sit.me.weapon_range_m)))
         return ApproachArgs(target=e.id, distance=reach)
-    if subject.kind in ("ally", "poi"):
+    if subject.kind == "poi":
+        poi = sit.poi(subject.id)
+        if poi is not None and poi.kind == "door" and not poi.active:
+            # Approach cannot end beside a solid door tile: walk to the tile next to it.
+            x, y = sit.beside(poi)
+            return MoveToArgs(x=x, y=y)
+        return ApproachArgs(target=subject.id, distance=1.0)
+    if subject.kind == "ally":
         return ApproachArgs(target=subject.id, distance=1.0)
     if sit.target is not None:
         return _approach(sit, Subject("enemy", sit.target.id, sit.target.pos))
     return None
+
+
+def _usable(sit: Situation, poi: PoiView) -> bool:
+    """Whether Interact can use ``poi`` as far as the snapshot tells."""
+    if poi.kind in ("key", "terminal", "objective") and poi.active:
+        return False
+    return not (
+        poi.kind == "door" and poi.locked and not poi.active and sit.me.items.get("keys", 0) <= 0
+    )
+
+
+def _room_to_retreat(sit: Situation, threat: tuple[float, float], distance: float) -> bool:
+    """Whether some tile centre within ``distance`` of the agent and inside the map's
+    border lies at least 1 m farther from ``threat`` than the agent (what Retreat
+    looks for; inner walls are not known, corners and edges are)."""
+    mx, my = sit.me.pos
+    need = _dist((mx, my), threat) + 1.0
+    w, h = sit.snap.map.width, sit.snap.map.height
+    r = int(distance)
+    for dy in range(-r, r + 1):
+        y = math.floor(my + dy) + 0.5
+        if not 1.0 < y < h - 1.0:
+            continue
+        for dx in range(-r, r + 1):
+            x = math.floor(mx + dx) + 0.5
+            if not 1.0 < x < w - 1.0 or _dist((x, y), (mx, my)) > distance:
+                continue
+            if _dist((x, y), threat) >= need:
+                return True
+    return False
 
 
 def _heal(sit: Situation, subject: Subject) -> ToolArgs | None:
@@ -307,7 +378,9 @@ def _builtin(
     if tool == "MoveTo":
         return _move_to(sit, subject)
     if tool == "Retreat":
-        return None if sit.threat is None else RetreatArgs(target=sit.threat.id)
+        if sit.threat is None or not _room_to_retreat(sit, sit.threat.pos, RETREAT_M):
+            return None
+        return RetreatArgs(target=sit.threat.id, distance=RETREAT_M)
     if tool == "TakeCover":
         if sit.in_cover or not any(
             o.kind == "cover" and o.distance <= COVER_SEARCH_M for o in sit.snap.obstacles
@@ -338,6 +411,9 @@ def _builtin(
         return UseItemArgs(item="medkit") if ok else None
     if tool == "Interact":
         if subject.kind == "poi":
+            poi = sit.poi(subject.id)
+            if poi is None or not _usable(sit, poi):
+                return None
             return InteractArgs(target=subject.id)
         if subject.kind != "none":
             return None

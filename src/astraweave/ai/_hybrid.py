@@ -1,8 +1,8 @@
 """The hybrid arbiter: a fast planner every planning, a slow one in the background.
 
-:class:`HybridPlanner` answers every planning with its **fast** planner (``rule`` by
-default) while a **slow** planner (an LLM, or the built-in stand-in: GOAP delivered
-``slow_delay_ticks`` later) works asynchronously through the non-blocking API of
+:class:`HybridPlanner` answers every planning with its **fast** planner (``goap`` by
+default) while a **slow** planner (an LLM, or the built-in stand-in: the utility
+planner delivered ``slow_delay_ticks`` later) works asynchronously through the non-blocking API of
 :class:`~astraweave.ai._llm_planner.LlmPlanner` (``submit(snapshot, registry)`` returns
 a ticket at once; ``collect(ticket, snapshot, registry, rng=..., budget_s=...)``
 returns the plan, or ``None`` while pending). Any object with that API can be the
@@ -74,6 +74,17 @@ TRIGGERS: tuple[Trigger, ...] = ("new_threat", "target_dead", "step_invalid", "h
 
 _ENEMY_TOOLS = frozenset({"Attack", "AimedShot", "CoverFire", "MarkTarget", "Retreat"})
 _ALLY_TOOLS = frozenset({"Heal", "Revive"})
+_MOVES = frozenset({"MoveTo", "Approach", "Retreat", "TakeCover", "Patrol", "Regroup"})
+
+
+def _reach(tool: str, weapon_m: float, sight_m: float) -> float:
+    if tool == "AimedShot":
+        return 1.25 * weapon_m
+    if tool == "MarkTarget":
+        return sight_m
+    if tool == "Retreat":
+        return float("inf")
+    return weapon_m
 
 
 @runtime_checkable
@@ -177,9 +188,9 @@ class HybridConfig(BaseModel):
     """The arbiter's configuration (a scenario's planner table).
 
     Attributes:
-        fast: the fast planner's registered name (default ``rule``).
-        slow: the slow planner's registered name (default ``goap``, delivered after
-            ``slow_delay_ticks``; name ``llm`` for the LLM planner).
+        fast: the fast planner's registered name (default ``goap``).
+        slow: the slow planner's registered name (default ``utility``, a stand-in
+            delivered after ``slow_delay_ticks``; name ``llm`` for the LLM planner).
         slow_delay_ticks: the delay given to a synchronous slow planner (default 30).
         resubmit_ticks: ticks between the end of a slow request and the next (60).
         slow_timeout_ticks: a request unanswered this long is dropped (600).
@@ -194,8 +205,8 @@ class HybridConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    fast: str = "rule"
-    slow: str = "goap"
+    fast: str = "goap"
+    slow: str = "utility"
     slow_delay_ticks: int = Field(default=30, ge=0, le=100_000)
     resubmit_ticks: int = Field(default=60, ge=1, le=100_000)
     slow_timeout_ticks: int = Field(default=600, ge=1, le=1_000_000)
@@ -663,7 +674,9 @@ def check_plan(plan: PlanIntent, snapshot: WorldSnapshot, registry: ToolRegistry
         ammo -= need
     enemies = {e.id: e for e in snapshot.enemies}
     allies = {a.id for a in snapshot.allies}
+    pois = {p.id: p for p in snapshot.pois}
     items: dict[str, int] = {}
+    moved = False
     for i, step in enumerate(plan.steps):
         target = getattr(step, "target", None)
         if isinstance(target, int):
@@ -671,8 +684,16 @@ def check_plan(plan: PlanIntent, snapshot: WorldSnapshot, registry: ToolRegistry
                 e = enemies.get(target)
                 if e is None or e.downed:
                     return f"step {i} ({step.tool}): target {target} is down or unknown"
+                reach = _reach(step.tool, me.weapon_range_m, me.perception_radius_m)
+                if not moved and e.distance > reach:
+                    return f"step {i} ({step.tool}): target {target} is {e.distance:g} m away"
+            elif step.tool == "Interact":
+                poi = pois.get(target)
+                if poi is None or (poi.kind in ("key", "terminal", "objective") and poi.active):
+                    return f"step {i} (Interact): point of interest {target} is gone or used"
             elif step.tool in _ALLY_TOOLS and target not in allies:
                 return f"step {i} ({step.tool}): ally {target} is unknown"
+        moved = moved or step.tool in _MOVES
         for res, n in registry.get(step.tool).costs(step).items():
             if res in ("smoke", "grenade", "medkit", "keys"):
                 items[res] = items.get(res, 0) + int(n)

@@ -334,11 +334,16 @@ DEFAULT_PROFILES: dict[str, ActionProfile] = {
         _EXTRA,
     ),
     "Regroup": _p(0.5, _c("leader_distance", "logistic", m=40.0, c=0.2), _c("threat", m=-0.5, b=1)),
-    "MoveTo@poi": _p(0.45, _c("role:lead"), _c("objective_distance", "step", c=0.02)),
+    "MoveTo@poi": _p(
+        0.45,
+        _c("role:lead"),
+        _c("objective_distance", "step", c=0.02),
+        _c("fact:door_blocking", invert=True),
+    ),
     "CoverFire@enemy": _p(0.4, _c("enemies", m=2.0, c=0.25), _c("ammo", "step", c=0.3)),
     "Scan": _p(0.35, _c("lost_enemies")),
     "MoveTo@point": _p(0.3, _c("role:guard"), _c("lost_enemies", "step", c=0.9)),
-    "Interact@poi": _p(0.3, _c("role:lead")),
+    "Interact@poi": _p(0.5, _c("role:lead"), _c("fact:door_blocking")),
     "Patrol": _p(0.25, _c("role:guard"), _c("fact:distracted", invert=True)),
     "Approach@enemy": _p(0.2, _c("in_range", invert=True)),
     "Distract": _p(0.1, _c("enemies")),
@@ -434,8 +439,18 @@ def _subjects(sit: Situation, max_targets: int) -> dict[str, list[Subject]]:
     if sit.leader is not None and sit.leader not in allies:
         allies.append(sit.leader)
     out["ally"] = [Subject("ally", a.id, a.pos) for a in allies]
-    pois = list(sit.objectives) + [
-        p for p in sit.snap.pois if p.distance <= TOUCH_M and p not in sit.objectives
+    door = sit.blocking_door
+    if door is None:
+        pois = list(sit.objectives)
+    else:
+        # the objective lies behind a closed door: the door (and its key) come first
+        pois = [door]
+        if door.locked and sit.me.items.get("keys", 0) <= 0 and sit.key is not None:
+            pois = [sit.key]
+    pois += [
+        p
+        for p in sit.snap.pois
+        if p.distance <= TOUCH_M and p not in pois and p not in sit.objectives
     ]
     out["poi"] = [Subject("poi", p.id, p.pos) for p in pois]
     out["point"] = [Subject("point", -1, e.pos) for e in sit.remembered[:1]]
