@@ -113,7 +113,7 @@ def random_actions(
     return acts
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1), n=st.integers(2, 14), smoke=st.booleans())
 def test_crowd_validation_agrees_with_the_sandbox(seed: int, n: int, smoke: bool) -> None:
     world, tm, gone = build(seed, n, smoke)
@@ -143,7 +143,7 @@ def test_crowd_validation_agrees_with_the_sandbox(seed: int, n: int, smoke: bool
             )
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1), n=st.integers(2, 14))
 def test_planned_actions_pass_the_sandbox(seed: int, n: int) -> None:
     """The planner's own actions, once validated, are accepted by the sandbox."""
