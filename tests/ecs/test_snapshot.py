@@ -204,6 +204,10 @@ def _apply(world: World, program: list[tuple[str, int]]) -> None:
             world.despawn(int(live[k % len(live)]))
         elif op == "insert":
             world.insert(int(live[k % len(live)]), Velocity(float(k), 0.0))
+        elif op == "batch":
+            world.spawn_batch(k % 7, Position(float(k), 2.0), Velocity(1.0, float(k)))
+        elif op == "kill":
+            world.despawn_batch(live[k % 3 :: 2])
         elif op == "remove":
             e = int(live[k % len(live)])
             if world.has(e, Velocity):

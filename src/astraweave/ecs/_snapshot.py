@@ -3,9 +3,10 @@
 **Hash.** :func:`world_hash` digests (BLAKE2b, 128 bit) the tick, the RNG state, every
 non-empty archetype (ordered by its sorted component names) with its rows ordered by
 entity id, every column (numeric columns as little-endian bytes, object columns
-pickled without pickle's memo, so only values count, not object identity), and every resource that defines ``state_bytes(self) -> bytes`` (ordered by
-qualified type name). Storage history (row order, empty tables, spare capacity) does
-not enter the hash, so two worlds with the same content hash the same.
+pickled without pickle's memo, so only values count, not object identity), and every
+resource that defines ``state_bytes(self) -> bytes`` (ordered by qualified type name).
+Storage history (row order, empty tables, spare capacity) does not enter the hash, so
+two worlds with the same content hash the same.
 
 **Snapshot.** :func:`snapshot` writes the whole world: tick, dt, seed, RNG state,
 the entity allocator (generations and free list, so future ids match), every table

@@ -134,6 +134,37 @@ class Archetype:
                     col[kept:n] = None
         self.len = kept
 
+    def remove_rows(
+        self, rows: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Remove many rows by moving rows from the end of the table into the holes.
+
+        Costs O(len(rows)) per column instead of a full compaction. ``rows`` must be
+        unique.
+
+        Returns:
+            ``(moved_entities, new_rows)``: the entities that moved and where to.
+        """
+        n = self.len
+        k = len(rows)
+        new_n = n - k
+        removed = np.zeros(n - new_n, dtype=np.bool_)
+        tail_rows = rows[rows >= new_n]
+        removed[tail_rows - new_n] = True
+        src = np.flatnonzero(~removed) + new_n  # rows at the end that stay
+        dst = np.sort(rows[rows < new_n])  # holes before the end
+        if len(dst):
+            self.entities[dst] = self.entities[src]
+            for fields in self.cols.values():
+                for col in fields.values():
+                    col[dst] = col[src]
+        for info in self.infos:
+            for spec in info.fields:
+                if spec.is_object:
+                    self.cols[info.type][spec.name][new_n:n] = None
+        self.len = new_n
+        return self.entities[dst], dst
+
     def column(self, cls: type, field: str) -> npt.NDArray[Any]:
         """The live rows of one column (a view)."""
         return self.cols[cls][field][: self.len]

@@ -460,10 +460,8 @@ class World:
             if src_fields is not None:
                 for name, col in fields.items():
                     col[start : start + len(ids)] = src_fields[name][rows]
-        keep = np.ones(src.len, dtype=np.bool_)
-        keep[rows] = False
-        src.compact(keep)
-        self._alloc.row[src.entities[: src.len] & 0xFFFFFFFF] = np.arange(src.len, dtype=np.int64)
+        moved, at = src.remove_rows(rows)
+        self._alloc.row[moved & 0xFFFFFFFF] = at
         self._alloc.arch[idx] = dst.id
         self._alloc.row[idx] = new_rows
         return new_rows
@@ -516,16 +514,16 @@ class World:
             self._move_batch(ids[part], src, self._archetype(src.key - set(types)))
 
     def despawn_batch(self, entities: Sequence[int] | npt.NDArray[np.int64]) -> None:
-        """Despawn many entities at once (freed slots are reused in this order)."""
+        """Despawn many entities at once (freed slots are reused in this order).
+
+        Rows from the end of each table move into the holes: the cost grows with the
+        number despawned, not with the table's size.
+        """
         self._guard("despawn")
         ids = self._check_batch(entities)
         for src, part in self._groups(ids):
-            keep = np.ones(src.len, dtype=np.bool_)
-            keep[self._alloc.row[ids[part] & 0xFFFFFFFF]] = False
-            src.compact(keep)
-            self._alloc.row[src.entities[: src.len] & 0xFFFFFFFF] = np.arange(
-                src.len, dtype=np.int64
-            )
+            moved, at = src.remove_rows(self._alloc.row[ids[part] & 0xFFFFFFFF])
+            self._alloc.row[moved & 0xFFFFFFFF] = at
         self._alloc.free(ids & 0xFFFFFFFF)
 
     # ------------------------------------------------------------------ queries
