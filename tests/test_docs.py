@@ -23,6 +23,7 @@ DOCS = [
     ROOT / "docs" / "ai-contract.md",
     ROOT / "docs" / "scenarios.md",
     ROOT / "docs" / "llm.md",
+    ROOT / "docs" / "crowd.md",
 ]
 
 

@@ -13,6 +13,7 @@ from astraweave.cli._common import emit_json
 
 __all__: list[str] = []
 
+
 def _load(module: str, name: str) -> Any:
     """A benchmark entry point from ``astraweave.cli.<module>`` (imported when run)."""
     return getattr(importlib.import_module(f"astraweave.cli.{module}"), name)
@@ -69,6 +70,22 @@ def bench_physics(
     """Per-step time of a colliding scene and its final state hash (identical every run)."""
     run_physics_bench = _load("_bench_physics", "run_physics_bench")
     emit_json(run_physics_bench(bodies=bodies, steps=steps), json_path)
+
+
+@bench_app.command("crowd")
+def bench_crowd(
+    agents: int = typer.Option(100_000, help="Agents in the two-team crowd."),
+    ticks: int = typer.Option(300, help="Ticks to run (after warm-up)."),
+    seed: int = typer.Option(0, help="World seed (same seed, same hash)."),
+    threads: int = typer.Option(1, help="System threads (bit-identical results)."),
+    profile: bool = typer.Option(False, help="Add per-system span totals."),
+    json_path: Path | None = _JSON,
+) -> None:
+    """A two-team crowd, full loop per tick: p50/p95/max tick time and the world hash."""
+    run_crowd_bench = _load("_bench_crowd", "run_crowd_bench")
+    emit_json(
+        run_crowd_bench(agents, ticks, seed=seed, threads=threads, profile=profile), json_path
+    )
 
 
 @bench_app.command("llm")
