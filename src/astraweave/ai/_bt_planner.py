@@ -104,6 +104,15 @@ DEFAULT_TREES: dict[str, dict[str, Any]] = {
         _seq(
             "revive",
             _cond("ally_downed"),
+            {
+                "type": "force_success",
+                "child": _seq(
+                    "smoke first",
+                    _cond("enemy_visible"),
+                    _cond("has_smoke"),
+                    _act("ThrowSmoke", "threat"),
+                ),
+            },
             _act("Approach", "downed_ally"),
             _act("Revive", "downed_ally"),
         ),

@@ -179,6 +179,14 @@ def _g(
 
 
 DEFAULT_GOALS: tuple[GoalSpec, ...] = (
+    _g(
+        "smoke_and_revive",
+        "concealed ally_revived",
+        96,
+        when="ally_downed enemy_visible has_smoke",
+        unless="concealed",
+        subject="downed_ally",
+    ),
     _g("revive_ally", "ally_revived", 95, when="ally_downed", subject="downed_ally"),
     _g("patch_up", "self_healthy", 90, when="badly_hurt has_medkit"),
     _g("reload", "has_ammo", 85, when="out_of_ammo has_reserve"),
