@@ -430,6 +430,9 @@ class _Compiled:
         return tools
 
 
+_GoalRow = tuple[GoalSpec, frozenset[str], frozenset[str], frozenset[str]]
+
+
 @dataclass(frozen=True)
 class _Outcome:
     goal: GoalSpec
@@ -469,6 +472,7 @@ class GoapPlanner:
             weakref.WeakKeyDictionary()
         )
         self._avoid: dict[int, dict[str, tuple[int, tuple[float, float]]]] = {}
+        self._goal_rows: dict[int, tuple[GoapConfig, list[_GoalRow]]] = {}
         self.stats: dict[str, int] = {
             "plans": 0,
             "searches": 0,
@@ -514,6 +518,18 @@ class GoapPlanner:
         return self.stats["cache_hits"] / total if total else 0.0
 
     # ------------------------------------------------------------------ planning
+    def _goals(self, cfg: GoapConfig) -> list[_GoalRow]:
+        """The active goals of ``cfg`` with their role and condition sets (cached)."""
+        rows = self._goal_rows.get(id(cfg))
+        if rows is None or rows[0] is not cfg:
+            goals = [
+                (g, frozenset(g.roles), frozenset(g.when), frozenset(g.unless))
+                for g in cfg.active_goals()
+            ]
+            rows = (cfg, goals)
+            self._goal_rows[id(cfg)] = rows
+        return rows[1]
+
     def _compile(self, registry: ToolRegistry) -> _Compiled:
         comp = self._compiled.get(registry)
         if comp is None or comp.names != tuple(registry.names()):
@@ -619,8 +635,11 @@ class GoapPlanner:
         conds = situation_facts(sit, cfg.follow_distance_m)
         skipped: list[str] = []
         self.stats["plans"] += 1
-        for goal in cfg.active_goals():
-            if goal.name in banned_goals or not _applies(goal, sit, conds):
+        role = sit.me.role
+        for goal, roles, when, unless in self._goals(cfg):
+            if goal.name in banned_goals or (roles and role not in roles):
+                continue
+            if not when <= conds or not unless.isdisjoint(conds):
                 continue
             subject = _subject(goal, sit)
             if subject is None:
@@ -768,12 +787,6 @@ def situation_facts(sit: Situation, follow_distance_m: float = 3.5) -> frozenset
     if sit.key is not None:
         f.add("key_known")
     return frozenset(f)
-
-
-def _applies(goal: GoalSpec, sit: Situation, conds: frozenset[str]) -> bool:
-    if goal.roles and sit.me.role not in goal.roles:
-        return False
-    return all(c in conds for c in goal.when) and not any(c in conds for c in goal.unless)
 
 
 def _subject(goal: GoalSpec, sit: Situation) -> Subject | None:
