@@ -718,20 +718,23 @@ class GoapPlanner:
         if result is None:
             self.stats["cache_misses"] += 1
             actions = []
+            index = []
             for i, a in enumerate(comp.actions):
-                cost = cfg.cost(a.name, a.cost)
-                if wait >> i & 1:
-                    cost += cfg.wait_penalty
-                if not avail >> i & 1:
-                    actions.append(GoapAction(a.name, 0, 0, 0, cost))  # inert
-                else:
+                if avail >> i & 1:
+                    cost = cfg.cost(a.name, a.cost)
+                    if wait >> i & 1:
+                        cost += cfg.wait_penalty
                     actions.append(GoapAction(a.name, a.pre, a.add, a.rem, cost))
-            result = astar(
+                    index.append(i)
+            found = astar(
                 start & relevant,
                 goal_mask,
                 actions,
                 max_expansions=cfg.max_expansions,
                 max_depth=cfg.max_depth,
+            )
+            result = SearchResult(
+                found.status, tuple(index[k] for k in found.actions), found.cost, found.expanded
             )
             self.stats["expanded"] += result.expanded
             if result.status == "limit":

@@ -181,8 +181,7 @@ def astar(
         missing = (goal & ~state).bit_count()
         return -(-missing // cover) * min_cost
 
-    index = {id(a): i for i, a in enumerate(actions)}
-    order = [index[id(a)] for a in useful]
+    order = [i for i, a in enumerate(actions) if a.add or a.rem]
     best: dict[int, float] = {start: 0.0}
     parent: dict[int, tuple[int, int]] = {}
     depth: dict[int, int] = {start: 0}
