@@ -139,9 +139,13 @@ class BtNode:
         return st
 
     def reset(self, ctx: TickContext) -> None:
-        """Forget this node's running state and its descendants' (a halt)."""
-        for n in self.walk():
-            ctx.memory.pop(n.id, None)
+        """Forget this node's running state and its descendants' (a halt), and drop
+        the steps they added in this tick."""
+        ctx.memory.pop(self.id, None)
+        if ctx.steps and any(i == self.id for i, _ in ctx.steps):
+            ctx.steps[:] = [(i, s) for i, s in ctx.steps if i != self.id]
+        for c in self.children:
+            c.reset(ctx)
 
     def tick(self, ctx: TickContext) -> BtStatus:
         """Run the node once and record it in the trace."""
@@ -747,12 +751,20 @@ class Action(BtNode):
 
     def _tick(self, ctx: TickContext) -> BtStatus:
         st = ctx.memory.get(self.id)
-        if st is not None and self.id in ctx.failed:
+        if self.id in ctx.failed:
             self.reset(ctx)
             return F
         if self.tool not in ctx.sit.allowed or self.tool not in ctx.registry:
             self.reset(ctx)
             return F
+        if st is not None and "duration_s" in st and not self.until:
+            # a step that ends on time is done once its time has passed, even when it
+            # can no longer be bound (a full magazine after Reload, a marked target)
+            subject0 = _resolve(self.target, ctx.sit)
+            timed = subject0 is None or not self._settled(subject0)
+            if timed and ctx.time_s - float(st["started_s"]) >= float(st["duration_s"]) - 1e-9:
+                self.reset(ctx)
+                return S
         step, subject = self._bind(ctx)
         if step is None or subject is None:
             self.reset(ctx)

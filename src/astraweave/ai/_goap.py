@@ -149,10 +149,10 @@ class GoalSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]{0,39}$")
-    want: tuple[str, ...] = Field(min_length=1)
-    when: tuple[str, ...] = ()
-    unless: tuple[str, ...] = ()
-    roles: tuple[str, ...] = ()
+    want: tuple[str, ...] = Field(min_length=1, strict=False)
+    when: tuple[str, ...] = Field(default=(), strict=False)
+    unless: tuple[str, ...] = Field(default=(), strict=False)
+    roles: tuple[str, ...] = Field(default=(), strict=False)
     subject: Subjects = "none"
     priority: float = Field(ge=0.0, le=1000.0)
 
@@ -307,9 +307,9 @@ class GoapConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    goals: tuple[GoalSpec, ...] = DEFAULT_GOALS
+    goals: tuple[GoalSpec, ...] = Field(default=DEFAULT_GOALS, strict=False)
     priorities: dict[str, float] = Field(default_factory=dict)
-    disable: tuple[str, ...] = ()
+    disable: tuple[str, ...] = Field(default=(), strict=False)
     costs: dict[str, float] = Field(default_factory=dict)
     max_expansions: int = Field(default=2000, ge=1, le=1_000_000)
     max_depth: int = Field(default=6, ge=1, le=16)
@@ -318,7 +318,7 @@ class GoapConfig(BaseModel):
     follow_distance_m: float = Field(default=3.5, gt=0.0, le=100.0)
     idle_wait_s: float = Field(default=0.5, gt=0.0, le=10.0)
     on_unreachable: Literal["wait", "error"] = "wait"
-    extra_facts: tuple[str, ...] = ()
+    extra_facts: tuple[str, ...] = Field(default=(), strict=False)
     cache_size: int = Field(default=4096, ge=0, le=1_000_000)
     avoid_ticks: int = Field(default=120, ge=0, le=100_000)
 

@@ -211,7 +211,7 @@ class HybridConfig(BaseModel):
     resubmit_ticks: int = Field(default=60, ge=1, le=100_000)
     slow_timeout_ticks: int = Field(default=600, ge=1, le=1_000_000)
     hold_ticks: int = Field(default=180, ge=1, le=1_000_000)
-    interrupt_on: tuple[Trigger, ...] = TRIGGERS
+    interrupt_on: tuple[Trigger, ...] = Field(default=TRIGGERS, strict=False)
     hurt_drop: float = Field(default=0.25, gt=0.0, le=1.0)
     deterministic: bool = True
     adopt_after_ticks: int = Field(default=30, ge=0, le=100_000)

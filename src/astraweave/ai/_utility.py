@@ -290,7 +290,7 @@ class ActionProfile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     weight: float = Field(default=1.0, ge=0.0, le=100.0)
-    considerations: tuple[Consideration, ...] = ()
+    considerations: tuple[Consideration, ...] = Field(default=(), strict=False)
 
 
 def _c(inp: str, kind: str = "linear", **kw: Any) -> Consideration:
