@@ -253,8 +253,7 @@ name = "root"
 children = [
   { type = "sequence", children = [
       { type = "condition", fact = "enemy_visible" },
-      { type = "cooldown", seconds = 3.0, child = {
-          type = "action", tool = "MarkTarget", target = "target" } },
+      { type = "cooldown", seconds = 3.0, child = { type = "action", tool = "MarkTarget" } },
       { type = "action", tool = "Attack", target = "target", args = { shots = 2 } } ] },
   { type = "retry", times = 2, child = { type = "condition", check = "hp_below", value = 0.5 } },
   { type = "action", tool = "Wait" },
@@ -267,10 +266,7 @@ def test_trees_load_from_toml_and_tick_like_python_trees() -> None:
     assert [n.name for n in root.walk()][:3] == ["root", "sequence", "enemy_visible"]
     bt = BehaviorTreePlanner(config={"tree": load_tree_dict(TREE_TOML)})
     p = bt.plan(at(0), REG, rng=RNG, budget_s=0.05)
-    assert (
-        p.brief() == "MarkTarget(target=2)"
-        and p.provenance.notes[0] == "bt: MarkTarget@target running"
-    )
+    assert p.brief() == "MarkTarget(target=2)" and p.provenance.notes[0] == "bt: MarkTarget running"
     p = bt.plan(
         at(0.1, enemies=[{**WorldSnapshot.example().model_dump()["enemies"][0], "marked": True}]),
         REG,
