@@ -205,7 +205,7 @@ def test_rejected_plan_changes_nothing_accepted_plan_starts(arena: Any) -> None:
     report = core.submit_plan(world, a, plan({"tool": "MoveTo", "x": 3.5, "y": 1.5}))
     assert report.ok and world.hash() != before
     stored = json.loads(world.get(a, core.ActivePlan).plan_json)
-    assert stored["steps"] == [{"tool": "MoveTo", "x": 3.5, "y": 1.5}]
+    assert stored["steps"] == [{"tool": "MoveTo", "x": 3.5, "y": 1.5, "safe": False}]
 
 
 def test_each_step_is_revalidated_when_it_starts(arena: Any) -> None:

@@ -1,21 +1,32 @@
 """The rule planner: a fixed priority list of situation -> plan rules.
 
 It reads only the snapshot, uses only allowed tools, respects cooldowns it can see,
-and is deterministic (ties broken by distance, then id). Rules, highest first:
+proposes only what the snapshot says can work (a point of interest it can reach,
+cover it can walk to), and is deterministic (ties broken by distance, then id).
+Rules, highest first:
 
 1. out of rounds with spare ones -> ``Reload``;
 2. badly hurt (< 35 % hp) with a medkit -> ``UseItem(medkit)`` (after ``TakeCover``
-   when enemies are in sight);
+   when enemies are in sight and reachable cover shelters from them); badly hurt
+   without one, facing a healthy enemy -> ``Retreat`` (out of its sight where it can);
 3. (companions) a downed ally -> smoke between it and the nearest enemy if possible,
    ``Approach`` it, ``Revive``;
 4. (companions) an ally below half health, medkit in hand -> ``Approach``, ``Heal``;
-5. enemies in sight: ``MarkTarget`` a new one; ``ThrowExplosive`` at a cluster of
-   two or more with no ally near; ``TakeCover`` when hurt and exposed; ``Retreat``
-   (guards at < 25 % hp); ``AimedShot`` at targets in cover, else ``Attack``; out of
-   range -> ``Approach``;
-6. enemies remembered but unseen -> ``Scan``, or walk to where they were seen;
-7. role default: ``lead`` walks to the objective, ``companion`` ``Regroup`` s with
-   its leader, ``guard`` ``Patrol`` s; otherwise ``Wait``.
+5. enemies in sight (unless the objective asks for stealth): ``MarkTarget`` a new
+   one; ``ThrowExplosive`` at a cluster of two or more with no ally near;
+   ``TakeCover`` when hurt, exposed and sheltering cover is reachable; ``Retreat``
+   (guards at < 25 % hp); ``AimedShot`` at targets in cover, else ``Attack``; out
+   of range -> ``Approach``;
+6. enemies remembered but unseen -> ``Scan``, or (guards) walk to where they were
+   seen;
+7. the mission (``lead`` role): walk to the nearest reachable objective, or use
+   the nearest reachable terminal (``MoveTo`` its ``stand``, ``Interact``); when
+   none is reachable, open the way: the nearest reachable key, door it can open,
+   or switch of a closed door. Routes are safe (``MoveTo(safe=true)``) when hazards
+   are about or the objective asks for stealth; a stealthy route that still comes
+   into an enemy's sight starts with ``Distract`` on that enemy, or smoke on it;
+8. role default: ``companion`` ``Regroup`` s with its leader, ``guard`` ``Patrol`` s;
+   otherwise ``Scan`` or ``Wait``.
 
 When the sandbox rejects a plan, :meth:`RulePlanner.replan` offers the next rule
 that matches.
@@ -24,7 +35,7 @@ that matches.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,13 +44,16 @@ from astraweave.core import (
     AimedShotArgs,
     ApproachArgs,
     AttackArgs,
+    DistractArgs,
     EnemyView,
     HealArgs,
+    InteractArgs,
     MarkTargetArgs,
     MoveToArgs,
     PatrolArgs,
     PlanIntent,
     Point,
+    PoiView,
     Provenance,
     RegroupArgs,
     ReloadArgs,
@@ -57,7 +71,32 @@ from astraweave.core import (
 )
 from astraweave.errors import ToolError
 
-__all__ = ["RulePlanner"]
+__all__ = ["STEALTH_WORDS", "RulePlanner"]
+
+STEALTH_WORDS = (
+    "unseen",
+    "without being seen",
+    "undetected",
+    "unnoticed",
+    "stealth",
+    "sneak",
+    "unspotted",
+)
+"""Words in an objective that ask for stealth (case-insensitive)."""
+
+TOUCH_M = 1.45
+"""How close the planner wants to be before an Interact without walking first (the
+tool's reach is 1.5 m; the margin absorbs the snapshot's rounding)."""
+DISTRACT_REACH_M = 14.5
+"""Farthest enemy the planner distracts (the tool's range is 15 m)."""
+THROW_REACH_M = 11.5
+"""Farthest point the planner throws at (the tool's range is 12 m)."""
+DISTRACT_LEAD_S = 3.5
+"""A distraction lasts 5 s: distract only when the exposed point is this close (in
+seconds of walking)."""
+
+Add = Callable[..., None]
+Ready = Callable[[str], bool]
 
 
 @dataclass(frozen=True)
@@ -68,6 +107,42 @@ class _Option:
 
 def _dist(a: tuple[float, float], b: tuple[float, float]) -> float:
     return math.hypot(a[0] - b[0], a[1] - b[1])
+
+
+def stealthy(snap: WorldSnapshot) -> bool:
+    """Whether the objective asks the agent not to be seen."""
+    text = snap.objective.lower()
+    return any(w in text for w in STEALTH_WORDS)
+
+
+def _in_hazard(snap: WorldSnapshot, p: tuple[float, float]) -> bool:
+    return any(o.kind == "hazard" and _dist(o.pos, p) <= o.radius + 0.1 for o in snap.obstacles)
+
+
+def _cover_ok(snap: WorldSnapshot, target: EnemyView | None, max_distance: float) -> bool:
+    """Whether ``TakeCover(target, max_distance)`` will find cover: a listed cover spot
+    within ``max_distance``, walkable within 1.6 x that, sheltering from ``target``."""
+    for o in snap.obstacles:
+        if o.kind != "cover" or o.path_m is None:
+            continue
+        if o.distance > max_distance - 0.05 or o.path_m > 1.6 * max_distance - 0.1:
+            continue
+        if target is None or target.id in o.shelters:
+            return True
+    return False
+
+
+def _opens_way(p: PoiView, pois: dict[int, PoiView], keys: int) -> bool:
+    """Whether using ``p`` may open the way: a key not taken, a closed door the agent
+    can open by hand, or the switch of a closed door."""
+    if p.kind == "key":
+        return not p.active
+    if p.kind == "door":
+        return not p.active and not p.remote and (not p.locked or keys > 0)
+    if p.kind == "switch" and p.link is not None:
+        door = pois.get(p.link)
+        return door is not None and not door.active
+    return False
 
 
 class RulePlanner:
@@ -141,39 +216,60 @@ class RulePlanner:
         in_cover = me.crouched and any(
             o.kind == "cover" and o.distance < 0.75 for o in snap.obstacles
         )
+        quiet = role != "guard" and stealthy(snap)
 
         if me.ammo == 0 and me.reserve > 0:
             add("reload", ReloadArgs())
-        if hurt and me.items.get("medkit", 0) > 0 and ready("UseItem"):
-            if visible and not in_cover and ready("TakeCover"):
-                add(
-                    "patch up behind cover",
-                    TakeCoverArgs(target=visible[0].id),
-                    UseItemArgs(item="medkit"),
-                )
-            add("patch up", UseItemArgs(item="medkit"))
+        if hurt:
+            self._patch_up(snap, visible, add, ready, in_cover)
 
         if role == "companion":
             self._support(snap, visible, add, ready)
 
-        if visible:
-            self._fight(snap, visible, add, ready, hurt, in_cover)
+        if visible and not quiet:
+            self._fight(snap, visible, add, ready, in_cover)
 
         remembered = [e for e in snap.enemies if not e.visible and not e.downed]
-        if remembered and not visible:
+        if remembered and not visible and not quiet:
             if ready("Scan"):
                 add("scan for lost enemies", ScanArgs())
             if role == "guard":
                 last = min(remembered, key=lambda e: (e.distance, e.id))
                 add(f"hunt {last.name}", MoveToArgs(x=last.pos[0], y=last.pos[1]))
 
+        if role == "lead":
+            self._mission(snap, add, ready, quiet)
         self._default(snap, add, ready)
         add("idle", WaitArgs(seconds=0.5))
         if not out:
             out.append(_Option("idle", (WaitArgs(seconds=0.5),)))
         return out
 
-    def _support(self, snap: WorldSnapshot, visible: list[EnemyView], add, ready) -> None:  # type: ignore[no-untyped-def]  # local callables
+    def _patch_up(
+        self, snap: WorldSnapshot, visible: list[EnemyView], add: Add, ready: Ready, in_cover: bool
+    ) -> None:
+        me = snap.agent
+        if me.items.get("medkit", 0) > 0 and ready("UseItem"):
+            if visible and not in_cover and ready("TakeCover") and _cover_ok(snap, visible[0], 8.0):
+                add(
+                    "patch up behind cover",
+                    TakeCoverArgs(target=visible[0].id),
+                    UseItemArgs(item="medkit"),
+                )
+            add("patch up", UseItemArgs(item="medkit"))
+            return
+        threat = visible[0] if visible else None
+        if (
+            threat is not None
+            and me.role != "guard"
+            and threat.hp >= 0.5 * threat.max_hp
+            and ready("Retreat")
+        ):
+            add(f"fall back from {threat.name}", RetreatArgs(target=threat.id, distance=8.0))
+
+    def _support(
+        self, snap: WorldSnapshot, visible: list[EnemyView], add: Add, ready: Ready
+    ) -> None:
         me = snap.agent
         downed = sorted((a for a in snap.allies if a.downed), key=lambda a: (a.distance, a.id))
         if downed and ready("Revive"):
@@ -207,13 +303,12 @@ class RulePlanner:
                 HealArgs(target=ally.id),
             )
 
-    def _fight(  # type: ignore[no-untyped-def]  # local callables
+    def _fight(
         self,
         snap: WorldSnapshot,
         visible: list[EnemyView],
-        add,
-        ready,
-        hurt: bool,
+        add: Add,
+        ready: Ready,
         in_cover: bool,
     ) -> None:
         me = snap.agent
@@ -233,7 +328,12 @@ class RulePlanner:
                 f"grenade {target.name}'s group",
                 ThrowExplosiveArgs(x=target.pos[0], y=target.pos[1]),
             )
-        if me.hp < 0.6 * me.max_hp and not in_cover and ready("TakeCover"):
+        if (
+            me.hp < 0.6 * me.max_hp
+            and not in_cover
+            and ready("TakeCover")
+            and _cover_ok(snap, target, 6.0)
+        ):
             add(f"take cover from {target.name}", TakeCoverArgs(target=target.id, max_distance=6.0))
         mark: tuple[ToolArgs, ...] = ()
         if not target.marked and ready("MarkTarget") and target.distance <= me.perception_radius_m:
@@ -260,15 +360,91 @@ class RulePlanner:
                 ApproachArgs(target=target.id, distance=round(0.7 * me.weapon_range_m, 2)),
             )
 
-    def _default(self, snap: WorldSnapshot, add, ready) -> None:  # type: ignore[no-untyped-def]  # local callables
+    # ---------------------------------------------------------------- mission
+    def _mission(self, snap: WorldSnapshot, add: Add, ready: Ready, quiet: bool) -> None:
+        """Reach objectives, use terminals; else open the way (keys, doors, switches)."""
         me = snap.agent
-        if me.role == "lead":
-            goals = [p for p in snap.pois if p.kind == "objective" and not p.active]
-            if goals:
-                goal = min(goals, key=lambda p: (p.distance, p.id))
+        safe = quiet or any(o.kind == "hazard" for o in snap.obstacles)
+
+        def usable(p: PoiView) -> bool:
+            return p.reachable and p.stand is not None and not _in_hazard(snap, p.stand)
+
+        goals = [
+            p
+            for p in snap.pois
+            if p.kind in ("objective", "terminal") and not p.active and usable(p)
+        ]
+        if goals:
+            goal = min(goals, key=lambda p: (p.path_m or 0.0, p.id))
+            if goal.kind == "objective":
                 if goal.distance > 0.75:
-                    add(f"head for {goal.name}", MoveToArgs(x=goal.pos[0], y=goal.pos[1]))
-        elif me.role == "companion":
+                    self._go(snap, goal, add, ready, quiet, safe, f"head for {goal.name}")
+            elif goal.distance <= TOUCH_M:
+                add(f"use {goal.name}", InteractArgs(target=goal.id))
+            else:
+                self._go(snap, goal, add, ready, quiet, safe, f"use {goal.name}", use=True)
+            return
+        pois = {p.id: p for p in snap.pois}
+        keys = me.items.get("keys", 0)
+        openers = [p for p in snap.pois if usable(p) and _opens_way(p, pois, keys)]
+        if openers:
+            p = min(openers, key=lambda q: (q.path_m or 0.0, q.id))
+            if p.distance <= TOUCH_M:
+                add(f"use {p.name}", InteractArgs(target=p.id))
+            else:
+                self._go(snap, p, add, ready, quiet, safe, f"use {p.name}", use=True)
+
+    def _go(
+        self,
+        snap: WorldSnapshot,
+        poi: PoiView,
+        add: Add,
+        ready: Ready,
+        quiet: bool,
+        safe: bool,
+        rule: str,
+        *,
+        use: bool = False,
+    ) -> None:
+        """Walk to ``poi``'s stand (and use it); a stealthy walk that will be seen
+        first distracts or smokes the enemy watching that spot."""
+        if poi.stand is None:  # pragma: no cover  (callers pass reachable points)
+            return
+        walk: tuple[ToolArgs, ...] = (MoveToArgs(x=poi.stand[0], y=poi.stand[1], safe=safe),)
+        if use:
+            walk += (InteractArgs(target=poi.id),)
+        if quiet and poi.exposed is not None:
+            me = snap.agent
+            watchers = [
+                e
+                for e in snap.enemies
+                if e.sight_m > 0 and _dist(e.pos, poi.exposed) <= e.sight_m + 1.0
+            ]
+            soon = _dist(me.pos, poi.exposed) <= DISTRACT_LEAD_S * max(me.speed_mps, 0.1)
+            if watchers and soon:
+                w = min(watchers, key=lambda e: (_dist(e.pos, poi.exposed or e.pos), e.id))
+                if ready("Distract") and w.distance <= DISTRACT_REACH_M:
+                    add(
+                        f"distract {w.name}, then {rule}",
+                        DistractArgs(x=w.pos[0], y=w.pos[1]),
+                        *walk,
+                    )
+                if (
+                    w.visible
+                    and me.items.get("smoke", 0) > 0
+                    and ready("ThrowSmoke")
+                    and w.distance <= THROW_REACH_M
+                ):
+                    add(
+                        f"smoke {w.name}, then {rule}",
+                        ThrowSmokeArgs(x=w.pos[0], y=w.pos[1]),
+                        *walk,
+                    )
+        add(rule, *walk)
+
+    def _default(self, snap: WorldSnapshot, add: Add, ready: Ready) -> None:
+        me = snap.agent
+        if me.role == "companion":
             leader = snap.ally(me.leader) if me.leader is not None else None
             if leader is not None and leader.distance > 3.5:
                 add(f"stay with {leader.name}", RegroupArgs(radius=2.5))

@@ -33,6 +33,8 @@ __all__ = [
     "Mover",
     "PathFollow",
     "PointOfInterest",
+    "SequenceLock",
+    "SequenceMember",
     "Smoke",
     "Stance",
     "Status",
@@ -267,7 +269,8 @@ class PointOfInterest:
     """Something agents can interact with: a door, switch, key, terminal or objective.
 
     ``active`` means open (door), on (switch), taken (key) or activated (terminal,
-    objective). A ``locked`` door needs a key. ``link`` is the entity a switch
+    objective). A ``locked`` door needs a key; a ``remote`` door opens only through a
+    switch or a sequence lock, never by hand. ``link`` is the entity a switch
     toggles (``-1``: none). ``cell_x``/``cell_y`` is the tile a door occupies.
     """
 
@@ -277,3 +280,28 @@ class PointOfInterest:
     link: int = -1
     cell_x: int = -1
     cell_y: int = -1
+    remote: bool = False
+
+
+@component
+class SequenceLock:
+    """A sequence lock, on the point of interest it opens (its *target*).
+
+    ``order`` holds the switch entity ids to use, in order (repeats allowed). Using
+    the next switch of the order advances ``progress``; using another switch of the
+    lock resets it (to 1 when that switch starts the order). When ``progress`` reaches
+    the end the target activates: a door opens, a terminal or objective activates;
+    after that the switches do nothing more to it.
+    """
+
+    name: str = ""
+    order: Any = ()
+    progress: int = 0
+
+
+@component
+class SequenceMember:
+    """Marks a switch of the sequence lock ``name``, whose target is entity ``lock``."""
+
+    name: str = ""
+    lock: int = -1

@@ -12,7 +12,15 @@ kind                   meaning (actor, target, value, detail)
                        step index, error type and message)
 ``plan_rejected``      the sandbox rejected a whole plan (agent, -, error count,
                        first error)
+``plan_replaced``      a newer plan replaced a running one (agent, -, step index
+                       it was at, old plan id)
+``step_started``       a step passed its check and began (agent, -, step index,
+                       tool)
+``step_done``          a step finished (agent, -, step index, tool)
 ``shot``               a shot (shooter, target, damage dealt, ``hit``/``miss``)
+``damaged``            hp lost (source: shooter, grenade owner or hazard entity;
+                       victim, hp lost, cause: ``shot``, ``aimed shot``, ``cover fire``,
+                       ``explosion``, ``hazard``)
 ``downed``             hp reached 0 (victim, attacker or -1, 0, cause)
 ``died``               a downed entity bled out (victim, -, 0, "")
 ``healed``             hp restored (healer, patient, hp gained, "")
@@ -22,6 +30,8 @@ kind                   meaning (actor, target, value, detail)
 ``thrown``             an explosive was thrown (thrower, grenade entity, 0, "")
 ``explosion``          a grenade exploded (owner, -, entities hurt, "")
 ``interacted``         a point of interest changed (agent, poi, 1/0 active, kind)
+``sequence``           a switch of a sequence lock was used (agent, lock's target,
+                       progress, ``NAME: advanced``/``reset``/``done``)
 ``marked``             an enemy was marked (agent, target, seconds, "")
 ``distracted``         enemies were distracted (agent, -, how many, "")
 ``scanned``            perception widened (agent, -, seconds, "")

@@ -68,6 +68,11 @@ def start_plan(world: World, actor: int, plan: PlanIntent) -> None:
             entity=actor,
             component="ActivePlan",
         )
+    old = world.get(actor, ActivePlan)
+    if old.plan_json is not None:
+        world.send(
+            GameEvent(world.tick, "plan_replaced", actor, -1, float(old.step), str(old.plan_id))
+        )
     _stop_moving(world, actor)
     world.set(
         actor,
@@ -192,6 +197,9 @@ def _advance(world: World, view: WorldView, reg: ToolRegistry, actor: int) -> No
                 ap.aux_x = ap.aux_y = 0.0
                 ap.deadline_s = 3.0 * duration + _STEP_SLACK_S
                 run = StepRun(world, view, actor, args, ap)
+                world.send(
+                    GameEvent(world.tick, "step_started", actor, -1, float(ap.step), tool.name)
+                )
                 tool.start(run)
             else:
                 ap.elapsed_s += world.dt
@@ -217,6 +225,7 @@ def _advance(world: World, view: WorldView, reg: ToolRegistry, actor: int) -> No
         if not done:
             world.set(actor, ap)
             return
+        world.send(GameEvent(world.tick, "step_done", actor, -1, float(ap.step), tool.name))
         ap.step += 1
         ap.started = False
         world.set(actor, ap)

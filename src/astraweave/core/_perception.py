@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from astraweave.core._checks import TOUCH_M
 from astraweave.core._components import (
     Agent,
     Ammo,
@@ -21,14 +22,23 @@ from astraweave.core._components import (
     Morale,
     Mover,
     PointOfInterest,
+    SequenceMember,
     Stance,
     Status,
     Team,
     Weapon,
 )
-from astraweave.core._map import Point, smoke_blocks
+from astraweave.core._knowledge import MEMORY_S, known_enemies, visible_to
+from astraweave.core._map import Point, TileMap
 from astraweave.core._mission import Mission
 from astraweave.core._registry import ToolRegistry
+from astraweave.core._routes import (
+    RouteField,
+    first_exposed,
+    hazard_tiles,
+    route_field,
+    safe_penalty,
+)
 from astraweave.core._rules import GameRules, cover_value
 from astraweave.core._sandbox import registry_of
 from astraweave.core._snapshot import (
@@ -49,31 +59,8 @@ __all__ = ["MEMORY_S", "PERCEPTION_PERIOD_TICKS", "perceive", "perception_system
 
 PERCEPTION_PERIOD_TICKS = 6
 """Ticks between memory updates (10 Hz at 60 Hz)."""
-MEMORY_S = 10.0
-"""How long an agent remembers an enemy it no longer sees (seconds)."""
 MAX_COVER_SPOTS = 6
 """Cover spots listed in a snapshot's obstacles (the nearest ones)."""
-
-
-def visible_to(view: WorldView, agent: int) -> list[int]:
-    """Ids of enemies (not dead) ``agent`` sees now, sorted."""
-    me = view.info(agent)
-    if me is None:
-        return []
-    cols = view.fighters()
-    radius = perception_radius(view, agent)
-    d = np.hypot(cols["x"] - me.x, cols["y"] - me.y)
-    cand = (cols["team"] != me.team) & ~cols["dead"] & (d <= radius)
-    idx = np.flatnonzero(cand)
-    pts = np.stack([cols["x"][idx], cols["y"][idx]], axis=1)
-    clear = view.map.lines_of_sight(me.pos, pts)
-    centres, radii = view.smoke()
-    out = []
-    for i, ok in zip(idx.tolist(), clear.tolist(), strict=True):
-        p = (float(cols["x"][i]), float(cols["y"][i]))
-        if ok and not smoke_blocks(me.pos, p, centres, radii):
-            out.append(int(cols["id"][i]))
-    return out
 
 
 def _remember(world: World, view: WorldView, agent: int) -> dict[int, tuple[float, ...]]:
@@ -165,6 +152,85 @@ def _dist(a: Point, b: Point) -> float:
     return float(np.hypot(a[0] - b[0], a[1] - b[1]))
 
 
+def _walk_m(field: RouteField | None, cell: tuple[int, int]) -> float | None:
+    if field is None or not field.reachable(cell):
+        return None
+    return float(field.cost[cell[1], cell[0]])
+
+
+def _poi_ids(world: World) -> list[int]:
+    ids: list[int] = []
+    for chunk in world.query(PointOfInterest, Position):
+        ids.extend(int(e) for e in chunk.entities)
+    return sorted(ids)
+
+
+def _stand(
+    tm: TileMap, pos: Point, walk: RouteField | None, hazards: np.ndarray
+) -> tuple[int, int] | None:
+    """The tile to stand on to use a point of interest at ``pos``: out of hazards if
+    possible, then its own tile when walkable and reachable, else the reachable tile
+    within touch range (centre within 1.5 m) nearest by walk (ties: row, column)."""
+    if walk is None:
+        return None
+    own = tm.cell_of(*pos)
+    own_ok = tm.walkable_at(*pos) and walk.reachable(own)
+    best: tuple[bool, bool, float, int, int] | None = None
+    for y in range(own[1] - 2, own[1] + 3):
+        for x in range(own[0] - 2, own[0] + 3):
+            mine = (x, y) == own
+            if mine and not own_ok:
+                continue
+            if not walk.reachable((x, y)) or (
+                not mine and _dist((x + 0.5, y + 0.5), pos) > TOUCH_M
+            ):
+                continue
+            key = (bool(hazards[y, x]), not mine, float(walk.cost[y, x]), y, x)
+            if best is None or key < best:
+                best = key
+    return None if best is None else (best[4], best[3])
+
+
+def _poi_view(
+    world: World,
+    view: WorldView,
+    entity: int,
+    me: Point,
+    walk: RouteField | None,
+    safe: RouteField | None,
+    sight: np.ndarray,
+    hazards: np.ndarray,
+) -> PoiView:
+    info = view.info(entity)
+    poi = world.get(entity, PointOfInterest)
+    pos = info.pos if info is not None else (0.0, 0.0)
+    stand = _stand(view.map, pos, walk, hazards)
+    exposed = None
+    if stand is not None and safe is not None:
+        cell = first_exposed(safe, stand, sight)
+        exposed = view.map.centre(*cell) if cell is not None else None
+    spot = None
+    if stand is not None:
+        spot = pos if view.map.cell_of(*pos) == stand else view.map.centre(*stand)
+    seq = world.try_get(entity, SequenceMember)
+    return PoiView(
+        id=entity,
+        name=info.name if info is not None else f"#{entity}",
+        kind=str(poi.kind),
+        pos=pos,
+        active=bool(poi.active),
+        locked=bool(poi.locked),
+        distance=_dist(me, pos),
+        reachable=stand is not None,
+        path_m=_walk_m(walk, stand) if stand is not None else None,
+        stand=spot,
+        exposed=exposed,
+        link=int(poi.link) if poi.kind == "switch" and poi.link >= 0 else None,
+        remote=bool(poi.remote) if poi.kind == "door" else False,
+        sequence=str(seq.name) if seq is not None else None,
+    )
+
+
 def perceive(world: World, agent: int, *, registry: ToolRegistry | None = None) -> WorldSnapshot:
     """Build ``agent``'s snapshot of the world now (reads only).
 
@@ -221,61 +287,37 @@ def perceive(world: World, agent: int, *, registry: ToolRegistry | None = None) 
             )
         )
 
-    seen_now = set(visible_to(view, agent))
-    mem = world.try_get(agent, Memory)
-    memory: dict[int, tuple[float, ...]] = dict(mem.seen) if mem is not None and mem.seen else {}
+    known = known_enemies(view, agent)
     enemies = []
-    for i in np.flatnonzero((cols["team"] != team) & ~cols["dead"]):
-        e = int(cols["id"][i])
-        info = view.info(e)
-        if info is None:  # pragma: no cover
-            continue
-        status = world.try_get(e, Status)
-        marked = status is not None and status.marked_s > 0 and status.marked_by == team
-        if e in seen_now or marked:
-            pos, hp, last = info.pos, info.hp, now
-        elif e in memory and now - memory[e][4] <= MEMORY_S:
-            x, y, hp, _, last = memory[e]
-            pos = (x, y)
-        else:
+    for k in known:
+        info = view.info(k.id)
+        if info is None:  # pragma: no cover  (known_enemies lists live entities only)
             continue
         enemies.append(
             EnemyView(
-                id=e,
+                id=k.id,
                 name=info.name,
-                pos=pos,
-                hp=hp,
+                pos=k.pos,
+                hp=k.hp,
                 max_hp=info.max_hp,
-                downed=info.downed if (e in seen_now or marked) else False,
-                cover=cover_value(view, info, me) if e in seen_now else 0.0,
-                visible=e in seen_now,
-                marked=bool(marked),
-                last_seen_s=last,
-                distance=_dist(me, pos),
+                downed=k.downed,
+                cover=cover_value(view, info, me) if k.visible else 0.0,
+                visible=k.visible,
+                marked=k.marked,
+                last_seen_s=k.last_seen_s,
+                distance=_dist(me, k.pos),
+                sight_m=k.sight_m,
             )
         )
 
-    pois = []
-    for chunk in world.query(PointOfInterest, Position):
-        for row, e in enumerate(chunk.entities):
-            info = view.info(int(e))
-            if info is None:  # pragma: no cover
-                continue
-            poi = chunk[PointOfInterest]
-            pois.append(
-                PoiView(
-                    id=int(e),
-                    name=info.name,
-                    kind=str(poi.kind[row]),
-                    pos=info.pos,
-                    active=bool(poi.active[row]),
-                    locked=bool(poi.locked[row]),
-                    distance=_dist(me, info.pos),
-                )
-            )
-    pois.sort(key=lambda p: p.id)
+    walk = route_field(view.map, me)
+    penalty, sight = safe_penalty(view, agent)
+    safe = route_field(view.map, me, penalty) if walk is not None else None
+    hazards = hazard_tiles(view)
+    pois = [_poi_view(world, view, int(e), me, walk, safe, sight, hazards) for e in _poi_ids(world)]
 
     radius = me_view.perception_radius_m
+    visible = [e for e in enemies if e.visible and not e.downed]
     obstacles: list[ObstacleView] = []
     tiles = view.map.cover_tiles()
     if len(tiles):
@@ -284,12 +326,16 @@ def perceive(world: World, agent: int, *, registry: ToolRegistry | None = None) 
         order = np.lexsort((tiles[:, 0], tiles[:, 1], d))
         for i in order[:MAX_COVER_SPOTS]:
             if d[i] <= radius:
+                spot = (float(c[i, 0]), float(c[i, 1]))
+                cell = (int(tiles[i, 0]), int(tiles[i, 1]))
                 obstacles.append(
                     ObstacleView(
                         kind="cover",
-                        pos=(float(c[i, 0]), float(c[i, 1])),
+                        pos=spot,
                         radius=0.5,
                         distance=float(d[i]),
+                        path_m=_walk_m(walk, cell),
+                        shelters=[e.id for e in visible if view.map.cover_against(spot, e.pos) > 0],
                     )
                 )
     centres, radii = view.smoke()
@@ -317,7 +363,7 @@ def perceive(world: World, agent: int, *, registry: ToolRegistry | None = None) 
         objective=mission.objective if mission is not None else "",
         agent=me_view,
         allies=sorted(allies, key=lambda a: a.id),
-        enemies=sorted(enemies, key=lambda e: e.id),
+        enemies=enemies,
         pois=pois,
         obstacles=obstacles,
         tools=reg.allowlist(rules.forbidden_tools),

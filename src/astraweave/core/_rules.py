@@ -124,8 +124,9 @@ def hit_chance(
 def apply_damage(world: World, target: int, amount: float, source: int, cause: str) -> float:
     """Hurt ``target`` by ``amount`` before armour; returns the hp actually lost.
 
-    A target brought to 0 hp is downed at once (event ``downed``). Downed or dead
-    targets take no damage.
+    Every loss sends a ``damaged`` event (source, target, hp lost, cause). A target
+    brought to 0 hp is downed at once (event ``downed``). Downed or dead targets take
+    no damage.
     """
     health = world.try_get(target, Health)
     status = world.try_get(target, Status)
@@ -134,6 +135,8 @@ def apply_damage(world: World, target: int, amount: float, source: int, cause: s
     dealt = min(health.hp, max(0.0, amount) * (1.0 - min(0.9, max(0.0, health.armor))))
     health.hp -= dealt
     world.set(target, health)
+    if dealt > 0:
+        world.send(GameEvent(world.tick, "damaged", source, target, dealt, cause))
     morale = world.try_get(target, Morale)
     if morale is not None and dealt > 0:
         world.set(target, Morale(max(0.0, morale.value - 0.05)))
@@ -299,7 +302,9 @@ def explosive_system(world: World) -> None:
 
 
 def hazard_system(world: World) -> None:
-    """Hurt every character inside a hazard (vectorised per hazard)."""
+    """Hurt every character inside a hazard (vectorised per hazard); each hurt
+    character gets a ``damaged`` event (the hazard entity as source, cause
+    ``hazard``)."""
     hazards = []
     for chunk in world.query(Hazard, Position):
         for i in range(len(chunk)):
@@ -314,10 +319,18 @@ def hazard_system(world: World) -> None:
             )
     if not hazards:
         return
-    for _, x, y, radius, dps in sorted(hazards):
+    hurt: list[tuple[int, int, float]] = []
+    for hid, x, y, radius, dps in sorted(hazards):
         for chunk in world.query(Health, Position, Status, Team):
             pos, st, h = chunk[Position], chunk[Status], chunk[Health]
             inside = (np.hypot(pos.x - x, pos.y - y) <= radius) & ~st.dead & ~st.downed
             if inside.any():
                 amount = dps * world.dt * (1.0 - np.clip(h.armor[inside], 0.0, 0.9))
-                h.hp[inside] = np.maximum(h.hp[inside] - amount, 0.0)
+                before = h.hp[inside].copy()
+                h.hp[inside] = np.maximum(before - amount, 0.0)
+                lost = before - h.hp[inside]
+                for e, v in zip(chunk.entities[inside].tolist(), lost.tolist(), strict=True):
+                    if v > 0:
+                        hurt.append((int(e), hid, float(v)))
+    for e, hid, v in sorted(hurt):
+        world.send(GameEvent(world.tick, "damaged", hid, e, v, "hazard"))

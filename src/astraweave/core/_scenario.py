@@ -31,6 +31,8 @@ from astraweave.core._components import (
     Mover,
     PathFollow,
     PointOfInterest,
+    SequenceLock,
+    SequenceMember,
     Stance,
     Status,
     Team,
@@ -97,6 +99,14 @@ class Scenario:
     def objective(self) -> str:
         """The objective text agents get."""
         return self.spec.scenario.objective
+
+    @property
+    def eval_table(self) -> dict[str, Any] | None:
+        """The file's ``[eval]`` table as parsed TOML (``None`` when it has none).
+
+        Core does not interpret it; :mod:`astraweave.eval` validates it.
+        """
+        return self.spec.eval
 
     def team_names(self) -> dict[str, int]:
         """Team name -> id, in order of first appearance among the entities."""
@@ -185,6 +195,7 @@ class Scenario:
                     link=-1,
                     cell_x=cell[0],
                     cell_y=cell[1],
+                    remote=p.remote,
                 ),
             )
         for p in sc.pois:
@@ -192,6 +203,11 @@ class Scenario:
                 poi = world.get(names[p.name], PointOfInterest)
                 poi.link = names[p.link]
                 world.set(names[p.name], poi)
+        for seq in sc.sequences:
+            order = tuple(names[n] for n in seq.order)
+            world.insert(names[seq.target], SequenceLock(name=seq.name, order=order, progress=0))
+            for n in sorted(set(seq.order)):
+                world.insert(names[n], SequenceMember(name=seq.name, lock=names[seq.target]))
         for h in sc.hazards:
             x, y = self._point(h.at, h.pos)
             hid = world.spawn(Label(h.name), Position(x, y), Hazard(radius_m=h.radius, dps=h.dps))

@@ -164,6 +164,66 @@ def map_line(text: str) -> int:
     return line - 1
 
 
+def _check_sequences(chk: _Checker, spec: ScenarioFile, pois: dict[str, PoiSpec]) -> None:
+    """Sequence locks: switches in order, one lock per switch, a target to open;
+    every remote door has a switch or a lock that opens it."""
+    member: dict[str, str] = {}
+    names: set[str] = set()
+    targets: set[str] = set()
+    for i, seq in enumerate(spec.sequences):
+        if seq.name in names:
+            raise chk.err(
+                ScenarioSchemaError, ["sequences", i, "name"], f"sequence {seq.name!r} twice"
+            )
+        names.add(seq.name)
+        for n in seq.order:
+            p = pois.get(n)
+            if p is None or p.kind != "switch":
+                raise chk.err(
+                    ScenarioReferenceError,
+                    ["sequences", i, "order"],
+                    f"{n!r} is not a switch",
+                    name=n,
+                )
+            if p.link is not None:
+                raise chk.err(
+                    ScenarioSchemaError,
+                    ["sequences", i, "order"],
+                    f"switch {n!r} has a link; a switch of a sequence lock has none",
+                )
+            if member.get(n, seq.name) != seq.name:
+                raise chk.err(
+                    ScenarioSchemaError,
+                    ["sequences", i, "order"],
+                    f"switch {n!r} already belongs to sequence {member[n]!r}",
+                )
+            member[n] = seq.name
+        target = pois.get(seq.target)
+        if target is None or target.kind not in ("door", "terminal", "objective"):
+            raise chk.err(
+                ScenarioReferenceError,
+                ["sequences", i, "target"],
+                f"target {seq.target!r} must name a door, terminal or objective",
+                name=seq.target,
+            )
+        if seq.target in targets:
+            raise chk.err(
+                ScenarioSchemaError,
+                ["sequences", i, "target"],
+                f"{seq.target!r} is the target of another sequence",
+            )
+        targets.add(seq.target)
+    opened = targets | {p.link for p in spec.pois if p.link is not None}
+    for i, p in enumerate(spec.pois):
+        if p.remote and p.name not in opened:
+            raise chk.err(
+                ScenarioReferenceError,
+                ["pois", i, "remote"],
+                f"remote door {p.name!r} has no switch linked to it and no sequence opening it",
+                name=p.name,
+            )
+
+
 def check_scenario(
     spec: ScenarioFile,
     text: str,
@@ -248,6 +308,9 @@ def check_scenario(
                     f"link {p.link!r} must name a door, from a switch",
                     name=p.link,
                 )
+        if p.remote and p.kind != "door":
+            raise chk.err(ScenarioSchemaError, ["pois", i, "remote"], "only doors can be remote")
+    _check_sequences(chk, spec, poi_names)
     for i, name in enumerate(spec.constraints.forbidden_tools):
         if name not in reg:
             raise chk.err(

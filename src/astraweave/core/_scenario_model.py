@@ -23,6 +23,7 @@ __all__ = [
     "PoiSpec",
     "ScenarioFile",
     "ScenarioMeta",
+    "SequenceSpec",
 ]
 
 _CFG = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
@@ -106,6 +107,7 @@ class PoiSpec(BaseModel):
     locked: bool = False
     open: bool | None = None
     link: str | None = None
+    remote: bool = False
 
 
 class HazardSpec(BaseModel):
@@ -117,6 +119,15 @@ class HazardSpec(BaseModel):
     pos: list[float] | None = Field(default=None, min_length=2, max_length=2)
     radius: float = Field(default=1.5, gt=0.0, le=50.0)
     dps: float = Field(default=10.0, ge=0.0, le=10_000.0)
+
+
+class SequenceSpec(BaseModel):
+    """One ``[[sequences]]`` table: a sequence lock over switches."""
+
+    model_config = _CFG
+    name: str = Field(pattern=_NAME)
+    order: list[str] = Field(min_length=1, max_length=64)
+    target: str
 
 
 class InputSpec(BaseModel):
@@ -137,6 +148,12 @@ class ScenarioFile(BaseModel):
     entities: list[EntitySpec] = Field(min_length=1)
     pois: list[PoiSpec] = Field(default_factory=list)
     hazards: list[HazardSpec] = Field(default_factory=list)
+    sequences: list[SequenceSpec] = Field(default_factory=list)
     inputs: list[InputSpec] = Field(default_factory=list)
     success: list[Predicate] = Field(default_factory=list)
     failure: list[Predicate] = Field(default_factory=list)
+    eval: dict[str, Any] | None = Field(
+        default=None,
+        description="the evaluation harness's table (astraweave.eval checks it); "
+        "core keeps it as it is",
+    )

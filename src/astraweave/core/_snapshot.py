@@ -4,13 +4,20 @@ Built by :func:`~astraweave.core.perceive`. Enemies appear only when the agent s
 them now (``visible``), remembers seeing them (``visible: false``, the position where
 it last saw them and ``last_seen_s``), or an ally marked them (``marked``, current
 position). Allies are known to their team (radio). Points of interest are map
-knowledge; obstacles list nearby cover spots, smoke clouds and hazards.
+knowledge, with what the agent can do about them now: whether it can reach one
+(``reachable``), how far the walk is (``path_m``), where to stand to use it
+(``stand``) and where its safe route comes into an enemy's sight (``exposed``).
+Obstacles list nearby cover spots (with their walking distance and the enemies in
+sight they shelter from), smoke clouds and hazards.
 
 **Stable JSON.** :meth:`WorldSnapshot.to_json` gives compact JSON with sorted keys;
 every float is rounded to :data:`SNAPSHOT_DECIMALS` (2) decimal places when the
 model is built (centimetres, 1/100 hp, 10 ms) and ``-0.0`` becomes ``0.0``; lists are
-sorted by entity id (obstacles by distance, then position). The same situation
-always gives the same bytes, so a snapshot can be a cache key and a prompt.
+sorted by entity id (obstacles by distance, then position). Optional fields added
+in schema version 2 (``path_m``, ``stand``, ``exposed``, ``link``, ``remote``,
+``sequence``, ``shelters``) are left out of the JSON when empty, to keep prompts
+short. The same situation always gives the same bytes, so a snapshot can be a cache
+key and a prompt.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ __all__ = [
 
 SNAPSHOT_DECIMALS = 2
 """Decimal places of every float in a snapshot."""
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 """Version of the snapshot schema (bumped on incompatible changes)."""
 
 
@@ -52,6 +59,11 @@ def _round_map(v: dict[str, float]) -> dict[str, float]:
 
 R = Annotated[float, AfterValidator(_round)]
 Pos = Annotated[tuple[float, float], AfterValidator(_round_pos)]
+
+
+def _empty(v: Any) -> bool:
+    return v is None or v == [] or v is False
+
 
 _CFG = ConfigDict(extra="forbid", frozen=True)
 
@@ -124,6 +136,11 @@ class EnemyView(BaseModel):
     marked: bool
     last_seen_s: R = Field(description="world time it was last seen")
     distance: R
+    sight_m: R = Field(
+        default=0.0,
+        description="how far it sees now (0: it cannot see); within that and in a clear "
+        "line it sees the agent",
+    )
 
 
 class PoiView(BaseModel):
@@ -137,6 +154,40 @@ class PoiView(BaseModel):
     active: bool = Field(description="door open / switch on / key taken / activated")
     locked: bool
     distance: R
+    reachable: bool = Field(
+        default=False, description="the agent can walk within 1.5 m of it now (to use it)"
+    )
+    path_m: R | None = Field(
+        default=None,
+        exclude_if=_empty,
+        description="walking distance to `stand` in metres (absent: unreachable)",
+    )
+    stand: Pos | None = Field(
+        default=None,
+        exclude_if=_empty,
+        description="where to stand to use or reach it: its own position when walkable, "
+        "else the nearest reachable tile within 1.5 m (absent: unreachable)",
+    )
+    exposed: Pos | None = Field(
+        default=None,
+        exclude_if=_empty,
+        description="the first point where the safe route there (MoveTo safe=true) comes "
+        "into a known enemy's sight (absent: it stays out of sight)",
+    )
+    link: int | None = Field(
+        default=None, exclude_if=_empty, description="switches: the door it opens and closes"
+    )
+    remote: bool = Field(
+        default=False,
+        exclude_if=_empty,
+        description="doors: only a linked switch opens it (Interact on it is refused)",
+    )
+    sequence: str | None = Field(
+        default=None,
+        exclude_if=_empty,
+        description="switches: the sequence lock it belongs to (used in the right order, "
+        "the lock opens; a wrong switch resets it)",
+    )
 
 
 class ObstacleView(BaseModel):
@@ -147,6 +198,16 @@ class ObstacleView(BaseModel):
     pos: Pos
     radius: R
     distance: R
+    path_m: R | None = Field(
+        default=None,
+        exclude_if=_empty,
+        description="cover: walking distance there in metres (absent: unreachable)",
+    )
+    shelters: list[int] = Field(
+        default_factory=list,
+        exclude_if=_empty,
+        description="cover: ids of the visible enemies it shelters from",
+    )
 
 
 class WorldSnapshot(BaseModel):
@@ -244,6 +305,7 @@ class WorldSnapshot(BaseModel):
                     "marked": False,
                     "last_seen_s": 2.0,
                     "distance": 8.0,
+                    "sight_m": 12.0,
                 }
             ],
             "pois": [
@@ -255,9 +317,21 @@ class WorldSnapshot(BaseModel):
                     "active": False,
                     "locked": False,
                     "distance": 17.0,
+                    "reachable": True,
+                    "path_m": 18.49,
+                    "stand": (18.5, 8.5),
                 }
             ],
-            "obstacles": [{"kind": "cover", "pos": (4.5, 1.5), "radius": 0.5, "distance": 2.0}],
+            "obstacles": [
+                {
+                    "kind": "cover",
+                    "pos": (4.5, 1.5),
+                    "radius": 0.5,
+                    "distance": 2.0,
+                    "path_m": 2.0,
+                    "shelters": [2],
+                }
+            ],
             "tools": ["Attack", "MoveTo", "Wait"],
         }
         return cls.model_validate(data)

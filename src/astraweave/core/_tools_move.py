@@ -19,6 +19,7 @@ from astraweave.core._map import Point, TileMap
 from astraweave.core._plan import Point as PointArg
 from astraweave.core._plan import ToolArgs
 from astraweave.core._registry import ActorState, Forecast, StepRun, Tool
+from astraweave.core._routes import penalty_signature, route_field, safe_path, safe_penalty
 from astraweave.core._view import WorldView
 from astraweave.errors import InvalidTargetError, NoPathError, PreconditionFailedError, ToolError
 
@@ -79,16 +80,66 @@ def nearest_walkable(tm: TileMap, p: Point, max_r: int = 3) -> Point | None:
     return None if best is None else (best[2] + 0.5, best[1] + 0.5)
 
 
-def _reachable_goal(view: WorldView, p: Point, what: str) -> Point:
-    goal = nearest_walkable(view.map, p)
+def _reachable_goal(view: WorldView, start: Point, p: Point, what: str) -> Point:
+    """Where to walk to get close to ``p``: ``p`` itself when it can be reached, else
+    the nearest walkable tile centre within 3 tiles that ``start`` can reach (ties:
+    lower row, then lower column).
+
+    Raises:
+        NoPathError: no reachable tile near ``p``.
+    """
+    tm = view.map
+    field = route_field(tm, start)
+    if field is None:
+        goal = nearest_walkable(tm, p)
+    elif tm.walkable_at(*p) and field.reachable(tm.cell_of(*p)):
+        goal = p
+    else:
+        cx, cy = tm.cell_of(*p)
+        best: tuple[float, int, int] | None = None
+        for y in range(cy - 3, cy + 4):
+            for x in range(cx - 3, cx + 4):
+                if field.reachable((x, y)):
+                    d = math.hypot(x + 0.5 - p[0], y + 0.5 - p[1])
+                    if best is None or (d, y, x) < best:
+                        best = (d, y, x)
+        goal = None if best is None else (best[2] + 0.5, best[1] + 0.5)
     if goal is None:
-        raise NoPathError(f"{what} has no walkable tile nearby", start=None, goal=p)
+        raise NoPathError(f"{what} has no reachable tile nearby", start=start, goal=p)
     return goal
 
 
+def point_within(
+    start: Point, waypoints: list[Point], target: Point, distance: float
+) -> tuple[Point, float]:
+    """The first point of the polyline ``start`` -> waypoints within ``distance`` of
+    ``target`` (its end when it never comes that close), and the metres walked to it."""
+    a = start
+    walked = 0.0
+    r2 = distance * distance
+    if (a[0] - target[0]) ** 2 + (a[1] - target[1]) ** 2 <= r2:
+        return a, 0.0
+    for b in waypoints:
+        dx, dy = b[0] - a[0], b[1] - a[1]
+        fx, fy = a[0] - target[0], a[1] - target[1]
+        qa = dx * dx + dy * dy
+        qb = 2 * (fx * dx + fy * dy)
+        qc = fx * fx + fy * fy - r2
+        disc = qb * qb - 4 * qa * qc
+        seg = math.sqrt(qa)
+        if qa > 0 and disc >= 0:
+            t = (-qb - math.sqrt(disc)) / (2 * qa)
+            if 0.0 <= t <= 1.0:
+                return (a[0] + dx * t, a[1] + dy * t), walked + seg * t
+        walked += seg
+        a = b
+    return a, walked
+
+
 def retreat_point(view: WorldView, start: Point, threat: Point, distance: float) -> list[Point]:
-    """The path to the reachable tile within ``distance`` of ``start`` farthest from
-    ``threat`` (at least 1 m farther than now).
+    """The path to a reachable tile within ``distance`` of ``start``, at least 1 m
+    farther from ``threat`` than now: one out of the threat's line of sight when
+    there is one, else the farthest from it.
 
     Raises:
         NoPathError: there is nowhere to retreat to.
@@ -99,7 +150,8 @@ def retreat_point(view: WorldView, start: Point, threat: Point, distance: float)
     near = np.hypot(cx - start[0], cy - start[1]) <= distance
     away = np.hypot(cx - threat[0], cy - threat[1])
     ok = near & (away >= dist(start, threat) + 1.0)
-    order = np.lexsort((xs[ok], ys[ok], -away[ok]))
+    seen = tm.lines_of_sight(threat, np.stack([cx[ok], cy[ok]], axis=1).astype(np.float64))
+    order = np.lexsort((xs[ok], ys[ok], -away[ok], seen))
     for i in order[:12]:
         goal = (float(cx[ok][i]), float(cy[ok][i]))
         path = tm.find_path(start, goal)
@@ -159,32 +211,69 @@ class MoveToArgs(ToolArgs):
     tool: Literal["MoveTo"] = "MoveTo"
     x: float = Field(description="destination x (m)")
     y: float = Field(description="destination y (m)")
+    safe: bool = Field(
+        default=False,
+        description="take the safe route: around hazards and out of known enemies' sight "
+        "wherever a detour exists (longer, re-routed as new enemies are seen)",
+    )
+
+
+def _safe_route(view: WorldView, actor: int, start: Point, goal: Point) -> list[Point]:
+    path = safe_path(view, actor, start, goal)
+    if path is None:
+        return require_path(view, start, goal)  # raises NoPathError with the usual message
+    return path
 
 
 class MoveTo(Tool):
-    """Walk along a path to a point at the actor's speed."""
+    """Walk along a path to a point at the actor's speed: the shortest path, or with
+    ``safe`` the safe route (see :mod:`astraweave.core._routes`), which is re-planned
+    every 0.5 s when the actor learns of new threats."""
 
     name = "MoveTo"
     interruptible = True
     args_model = MoveToArgs
-    summary = "walk along a path to the point (x, y)"
+    summary = "walk along a path to the point (x, y); safe=true: around hazards and out of sight"
     category = "movement"
     provides = frozenset({"at_destination"})
     removes = frozenset({"in_cover"})
 
     def check(self, view: WorldView, state: ActorState, args: MoveToArgs) -> Forecast:
         goal = require_point(view, args.x, args.y)
+        if args.safe:
+            return _move_forecast(state, _safe_route(view, state.entity, state.pos, goal))
         return _move_forecast(state, require_path(view, state.pos, goal))
 
     def start(self, run: StepRun) -> None:
         args = cast(MoveToArgs, run.args)
-        run.move_along(require_path(run.view, run.pos, (args.x, args.y)))
+        goal = (args.x, args.y)
+        if args.safe:
+            run.move_along(_safe_route(run.view, run.actor, run.pos, goal))
+            run.aux_x = penalty_signature(safe_penalty(run.view, run.actor)[0])
+            run.count = 0
+        else:
+            run.move_along(require_path(run.view, run.pos, goal))
 
     def update(self, run: StepRun) -> bool:
-        return not run.moving()
+        args = cast(MoveToArgs, run.args)
+        if not run.moving():
+            return True
+        if args.safe:
+            run.count += 1
+            if run.count * run.dt >= REPATH_S:
+                run.count = 0
+                sig = penalty_signature(safe_penalty(run.view, run.actor)[0])
+                if sig != run.aux_x:
+                    run.aux_x = sig
+                    run.move_along(_safe_route(run.view, run.actor, run.pos, (args.x, args.y)))
+        return False
 
     def bind(self, snapshot: WorldSnapshot) -> list[ToolArgs]:
-        return [MoveToArgs(x=p.pos[0], y=p.pos[1]) for p in snapshot.pois if not p.active]
+        return [
+            MoveToArgs(x=p.stand[0], y=p.stand[1])
+            for p in snapshot.pois
+            if not p.active and p.stand is not None
+        ]
 
 
 # ---------------------------------------------------------------------- Approach
@@ -196,14 +285,20 @@ class ApproachArgs(ToolArgs):
     distance: float = Field(default=2.0, ge=0.5, le=30.0, description="stop this close (m)")
 
 
-def _chase_goal(run: StepRun, goal: Point) -> None:
-    path = require_path(run.view, run.pos, _reachable_goal(run.view, goal, "the goal"))
-    run.move_along(path)
+def _chase_goal(run: StepRun, goal: Point) -> bool:
+    """Walk towards ``goal``; False when already as close as the map allows."""
+    reach = _reachable_goal(run.view, run.pos, goal, "the goal")
     run.aux_x, run.aux_y = goal
+    if dist(run.pos, reach) < 0.05:
+        run.stop()
+        return False
+    run.move_along(require_path(run.view, run.pos, reach))
+    return True
 
 
 def _chase(run: StepRun, goal: Point, within: float) -> bool:
-    """One tick of walking towards a moving goal; True once within ``within`` m."""
+    """One tick of walking towards a moving goal; True once within ``within`` m (or
+    as close as the map allows)."""
     if dist(run.pos, goal) <= within:
         run.stop()
         return True
@@ -211,7 +306,7 @@ def _chase(run: StepRun, goal: Point, within: float) -> bool:
     due = run.count * run.dt >= REPATH_S
     if not run.moving() or (due and dist(goal, (run.aux_x, run.aux_y)) > 1.0):
         run.count = 0
-        _chase_goal(run, goal)
+        return not _chase_goal(run, goal)
     return False
 
 
@@ -239,20 +334,17 @@ class Approach(Tool):
         tpos = self._target(view, args.target)
         if dist(state.pos, tpos) <= args.distance:
             return Forecast(state, 0.0)
-        goal = _reachable_goal(view, tpos, f"target {args.target}")
+        goal = _reachable_goal(view, state.pos, tpos, f"target {args.target}")
         path = require_path(view, state.pos, goal)
-        length = TileMap.path_length(state.pos, path)
-        end = point_along(state.pos, path, max(0.0, length - args.distance))
-        return Forecast(
-            state.replace(x=end[0], y=end[1], crouched=False),
-            max(0.0, length - args.distance) / _speed(state),
-        )
+        end, walked = point_within(state.pos, path, tpos, args.distance)
+        return Forecast(state.replace(x=end[0], y=end[1], crouched=False), walked / _speed(state))
 
     def start(self, run: StepRun) -> None:
         args = cast(ApproachArgs, run.args)
         goal = self._target(run.view, args.target)
         if dist(run.pos, goal) > args.distance:
             _chase_goal(run, goal)
+        run.count = 0
 
     def update(self, run: StepRun) -> bool:
         args = cast(ApproachArgs, run.args)
@@ -453,13 +545,10 @@ class Regroup(Tool):
         rally = _rally_point(view, state.entity, state.team)
         if dist(state.pos, rally) <= args.radius:
             return Forecast(state, 0.0)
-        path = require_path(view, state.pos, _reachable_goal(view, rally, "the rally point"))
-        length = TileMap.path_length(state.pos, path)
-        end = point_along(state.pos, path, max(0.0, length - args.radius))
-        return Forecast(
-            state.replace(x=end[0], y=end[1], crouched=False),
-            max(0.0, length - args.radius) / _speed(state),
-        )
+        goal = _reachable_goal(view, state.pos, rally, "the rally point")
+        path = require_path(view, state.pos, goal)
+        end, walked = point_within(state.pos, path, rally, args.radius)
+        return Forecast(state.replace(x=end[0], y=end[1], crouched=False), walked / _speed(state))
 
     def start(self, run: StepRun) -> None:
         args = cast(RegroupArgs, run.args)

@@ -17,7 +17,14 @@ from astraweave.core._checks import (
     require_point,
     require_range,
 )
-from astraweave.core._components import Agent, Inventory, PointOfInterest, Status
+from astraweave.core._components import (
+    Agent,
+    Inventory,
+    PointOfInterest,
+    SequenceLock,
+    SequenceMember,
+    Status,
+)
 from astraweave.core._map import DOOR_CLOSED, DOOR_OPEN
 from astraweave.core._plan import ToolArgs
 from astraweave.core._registry import ActorState, Forecast, StepRun, Tool
@@ -60,8 +67,9 @@ class InteractArgs(ToolArgs):
 
 class Interact(Tool):
     """Within 1.5 m of a point of interest, for 0.5 s: toggle a door (a locked one
-    needs and consumes a key), flip a switch (toggles its linked door), pick up a key,
-    or activate a terminal or objective."""
+    needs and consumes a key; a remote one only opens through its switch), flip a
+    switch (toggles its linked door, or advances its sequence lock), pick up a key, or
+    activate a terminal or objective."""
 
     name = "Interact"
     args_model = InteractArgs
@@ -95,6 +103,12 @@ class Interact(Tool):
         if poi.kind in ("terminal", "objective") and poi.active:
             raise PreconditionFailedError(
                 f"{poi.kind} {info.name} is already activated", reason="already active"
+            )
+        if poi.kind == "door" and poi.remote:
+            raise PreconditionFailedError(
+                f"door {info.name} is operated by a switch, not by hand",
+                reason="remote door",
+                hint="use the switch linked to it",
             )
         door = args.target if poi.kind == "door" else (poi.link if poi.kind == "switch" else -1)
         if door >= 0:
@@ -155,7 +169,36 @@ class Interact(Tool):
             poi.active = True
             world.set(args.target, poi)
         run.send("interacted", args.target, 1.0 if poi.active else 0.0, poi.kind)
+        member = world.try_get(args.target, SequenceMember)
+        if member is not None:
+            self._advance(run, args.target, member)
         return True
+
+    def _advance(self, run: StepRun, switch: int, member: SequenceMember) -> None:
+        """A switch of a sequence lock was used: advance, reset or complete the lock."""
+        world = run.world
+        lock = world.get(member.lock, SequenceLock)
+        order = tuple(lock.order)
+        if lock.progress >= len(order):
+            return
+        if order[lock.progress] == switch:
+            lock.progress += 1
+            what = "done" if lock.progress == len(order) else "advanced"
+        else:
+            lock.progress = 1 if order[0] == switch else 0
+            what = "reset"
+        world.set(member.lock, lock)
+        run.send("sequence", member.lock, float(lock.progress), f"{lock.name}: {what}")
+        if what != "done":
+            return
+        target = world.get(member.lock, PointOfInterest)
+        if target.kind == "door":
+            if not target.active:
+                self._toggle_door(run, member.lock, target, False)
+        else:
+            target.active = True
+            world.set(member.lock, target)
+        run.send("interacted", member.lock, 1.0, target.kind)
 
     @staticmethod
     def _toggle_door(run: StepRun, door: int, poi: PointOfInterest, use_key: bool) -> None:
