@@ -127,7 +127,10 @@ def test_engages_with_a_mark_then_an_attack_on_the_target() -> None:
 
 def test_closes_in_before_shooting_a_target_out_of_range() -> None:
     p = plan(snap(enemies=[enemy(distance=20.0, pos=(22.5, 1.5))]))
-    assert p.brief() == "Approach(target=2, distance=9.8) -> Attack(target=2, shots=3)"
+    # the plan is Approach -> Attack, cut after the approach: whether the target is
+    # in sight from where it ends cannot be known without walls; plan again there
+    assert p.brief() == "Approach(target=2, distance=9.8)"
+    assert p.provenance.notes[1] == "cost: 2"
     assert goal_of(p) == "engage"
     assert "skipped mark_and_engage: unreachable" in p.provenance.notes
 

@@ -125,7 +125,9 @@ def test_role_and_fact_inputs_and_unknown_inputs() -> None:
 def test_decisions_on_hand_built_snapshots() -> None:
     assert plan(snap()).brief() == "MarkTarget(target=2)"
     far = snap(enemies=[enemy(distance=20.0, pos=(22.5, 1.5), marked=True)])
-    assert plan(far).tools() == ["Approach", "AimedShot"]
+    assert plan(far).tools() == ["Approach"]  # AimedShot after it, cut: sight unknown
+    best = UtilityPlanner().candidates(far, REG)[0]
+    assert [s.tool for s in best.steps] == ["Approach", "AimedShot"]
     assert plan(snap(agent__ammo=0)).tools() == ["Reload"]
     assert plan(snap(agent__hp=20.0)).tools() == ["UseItem"]
     downed = snap(allies=[ally(downed=True, distance=4.0, pos=(6.5, 1.5))], enemies=[])

