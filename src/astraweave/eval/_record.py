@@ -33,11 +33,9 @@ from astraweave.ai import PlanRecord
 from astraweave.core import (
     ActivePlan,
     Agent,
-    Explosive,
     GameEvent,
     GameRules,
     Hazard,
-    Health,
     Memory,
     Mission,
     Outcome,
@@ -146,9 +144,7 @@ class _Track:
     """The plan an evaluated agent is running, as the recorder follows it."""
 
     steps: list[Any] = field(default_factory=list)
-    plan_json: str | None = None
-    counted: int = 0  # steps before this index are already counted as done
-    started: bool = False
+    running: int | None = None  # index of the step started and not yet finished
 
 
 def _note(bucket: list[str], text: str) -> None:
@@ -195,8 +191,6 @@ class Recorder:
                 )
         self.inside = {a: self._in_hazard(world, a) for a in self.agents}
         self.tracks = {a: _Track() for a in self.agents}
-        self.grenades: dict[int, tuple[float, float, float]] = {}
-        self.hp = self._hp(world)
         self.followed: dict[int, str] = {}
         self.rec = RunRecord(
             ticks=0,
@@ -206,13 +200,6 @@ class Recorder:
         )
 
     # ------------------------------------------------------------------ helpers
-    def _hp(self, world: World) -> dict[int, float]:
-        out: dict[int, float] = {}
-        for chunk in world.query(Health, Team):
-            for e, hp in zip(chunk.entities, chunk[Health].hp, strict=True):
-                out[int(e)] = float(hp)
-        return out
-
     def _in_hazard(self, world: World, agent: int) -> bool:
         pos = world.try_get(agent, Position)
         st = world.try_get(agent, Status)
@@ -297,106 +284,58 @@ class Recorder:
             ):
                 self._follow(i, det)
 
-    def _done(self, world: World, agent: int, track: _Track, upto: int) -> None:
-        """Steps ``track.counted .. upto - 1`` finished."""
-        for idx in range(track.counted, min(upto, len(track.steps))):
-            if not (idx == track.counted and track.started):
-                self._started(world, agent, track.steps[idx])
-            self.rec.steps_done += 1
-        if upto > track.counted:
-            track.counted = upto
-            track.started = False
-
     def _steps(
         self,
         world: World,
         events: list[GameEvent],
         accepted: dict[int, PlanIntent],
     ) -> None:
-        by_agent: dict[int, list[GameEvent]] = {}
+        """Follow the evaluated agents' plans through core's plan and step events."""
+        rec = self.rec
         for ev in events:
-            if ev.actor in self._agent_set and ev.kind in (
-                "plan_started",
-                "plan_done",
-                "plan_failed",
-            ):
-                by_agent.setdefault(ev.actor, []).append(ev)
-        for agent in self.agents:
-            track = self.tracks[agent]
-            for ev in by_agent.get(agent, ()):
-                if ev.kind == "plan_started":
-                    if (
-                        track.plan_json is not None
-                        and track.counted < len(track.steps)
-                        and track.started
-                    ):
-                        self.rec.steps_interrupted += 1
-                    ap_now = world.try_get(agent, ActivePlan)
-                    plan = accepted.get(agent)
-                    steps = list(plan.steps) if plan is not None else []
-                    if plan is None and ap_now is not None and ap_now.plan_json is not None:
-                        steps = _steps_of(world, str(ap_now.plan_json))
-                    self.tracks[agent] = track = _Track(steps=steps, plan_json="started")
-                elif ev.kind == "plan_done" and track.plan_json is not None:
-                    self._done(world, agent, track, len(track.steps))
-                    track.plan_json = None
-                elif ev.kind == "plan_failed" and track.plan_json is not None:
-                    k = int(ev.value)
-                    self._done(world, agent, track, k)
-                    if "ActorUnableError" in ev.detail:
-                        self.rec.steps_aborted += 1
-                    else:
-                        self.rec.steps_failed += 1
-                        _note(self.rec.failures, f"tick {ev.tick}: {ev.detail}")
-                    track.plan_json = None
-            ap = world.try_get(agent, ActivePlan)
-            if track.plan_json is not None and ap is not None and ap.plan_json is not None:
-                self._done(world, agent, track, int(ap.step))
-                if ap.started and not track.started and track.counted < len(track.steps):
-                    track.started = True
-                    self._started(world, agent, track.steps[track.counted])
+            if ev.actor not in self._agent_set:
+                continue
+            track = self.tracks[ev.actor]
+            if ev.kind == "plan_replaced":
+                if track.running is not None:
+                    rec.steps_interrupted += 1
+                track.running = None
+            elif ev.kind == "plan_started":
+                plan = accepted.get(ev.actor)
+                steps = list(plan.steps) if plan is not None else []
+                ap = world.try_get(ev.actor, ActivePlan)
+                if plan is None and ap is not None and ap.plan_json is not None:
+                    steps = _steps_of(world, str(ap.plan_json))
+                self.tracks[ev.actor] = _Track(steps=steps)
+            elif ev.kind == "step_started":
+                track.running = int(ev.value)
+                if track.running < len(track.steps):
+                    self._started(world, ev.actor, track.steps[track.running])
+                else:  # pragma: no cover  (a started step belongs to the tracked plan)
+                    rec.tools_used[ev.detail] = rec.tools_used.get(ev.detail, 0) + 1
+            elif ev.kind == "step_done":
+                rec.steps_done += 1
+                track.running = None
+            elif ev.kind == "plan_failed":
+                track.running = None
+                if "ActorUnableError" in ev.detail:
+                    rec.steps_aborted += 1
+                else:
+                    rec.steps_failed += 1
+                    _note(rec.failures, f"tick {ev.tick}: {ev.detail}")
 
     # --------------------------------------------------------------------- harm
     def _harm(self, world: World, events: list[GameEvent]) -> None:
-        hp = self._hp(world)
-        lost = {e: self.hp[e] - v for e, v in hp.items() if e in self.hp and self.hp[e] - v > 1e-9}
-        damage: dict[tuple[int, int], float] = {}
-        explained: dict[int, float] = {}
+        """Friendly damage and damage injections, from core's ``damaged`` events."""
         for ev in events:
-            if ev.kind == "shot" and ev.value > 0:
-                damage[(ev.actor, ev.target)] = damage.get((ev.actor, ev.target), 0.0) + ev.value
-                explained[ev.target] = explained.get(ev.target, 0.0) + ev.value
-        booms = [ev for ev in events if ev.kind == "explosion" and ev.target in self.grenades]
-        for e, amount in lost.items():
-            left = amount - explained.get(e, 0.0)
-            if left <= 1e-6 or not booms:
+            if ev.kind != "damaged" or ev.actor not in self._agent_set:
                 continue
-            pos = world.try_get(e, Position)
-            if pos is None:
-                continue
-            for ev in booms:
-                gx, gy, radius = self.grenades[ev.target]
-                if math.hypot(pos.x - gx, pos.y - gy) <= radius + 1e-6:
-                    key = (ev.actor, e)
-                    damage[key] = damage.get(key, 0.0) + left
-                    break
-        teams = {e: world.get(e, Team).id for e in lost if world.has(e, Team)}
-        for (src, dst), amount in sorted(damage.items()):
-            if src in self._agent_set and teams.get(dst) == self.team:
-                self.rec.friendly_damage += amount
-            if src in self._agent_set:
-                for i, det in enumerate(self.spec.injections):
-                    if isinstance(det, DamageTo) and self.ids.get(det.entity) == dst:
-                        self._follow(i, det)
-        self.hp = hp
-        self.grenades = {}
-        for chunk in world.query(Explosive, Position):
-            for i, e in enumerate(chunk.entities):
-                self.grenades[int(e)] = (
-                    float(chunk[Position].x[i]),
-                    float(chunk[Position].y[i]),
-                    float(chunk[Explosive].radius_m[i]),
-                )
+            team = world.try_get(ev.target, Team)
+            if team is not None and team.id == self.team:
+                self.rec.friendly_damage += ev.value
+            for i, det in enumerate(self.spec.injections):
+                if isinstance(det, DamageTo) and self.ids.get(det.entity) == ev.target:
+                    self._follow(i, det)
 
     def _places(self, world: World, events: list[GameEvent]) -> None:
         rec = self.rec
@@ -467,8 +406,7 @@ class Recorder:
         """The record of the run so far (call once, after the last tick)."""
         rec = self.rec
         for agent in self.agents:
-            track = self.tracks[agent]
-            if track.plan_json is not None and track.started:
+            if self.tracks[agent].running is not None:
                 rec.steps_interrupted += 1
         outcome = world.try_resource(Outcome) or Outcome()
         status = outcome.status

@@ -1,9 +1,9 @@
 """Evaluation scenarios: a scenario file plus its ``[eval]`` table.
 
-:func:`load_eval_scenario` reads the TOML once, validates the ``[eval]`` table with
-:class:`EvalSpec`, blanks the ``[eval]`` lines out (so line numbers stay true) and
-hands the rest to :func:`astraweave.core.load_scenario`. Every error names the
-file, the key path and the line. The shipped scenarios live in ``eval/scenarios/``
+:func:`load_eval_scenario` loads the file with :func:`astraweave.core.load_scenario`
+(which keeps the ``[eval]`` table as it is, :attr:`Scenario.eval_table`) and
+validates that table with :class:`EvalSpec`. Every error names the file, the key
+path and the line. The shipped scenarios live in ``eval/scenarios/``
 (package data); :func:`builtin_eval_scenarios` lists them.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -31,8 +30,6 @@ __all__ = [
     "load_eval_scenario",
     "select_scenarios",
 ]
-
-_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\-\" ]+?)\s*\]\]?\s*(#.*)?$")
 
 
 @dataclass(frozen=True)
@@ -58,25 +55,6 @@ class EvalScenario:
     def category(self) -> str:
         """The scenario's category."""
         return self.spec.category
-
-
-def _eval_lines(lines: Sequence[str]) -> list[int]:
-    """Indices of the lines that belong to ``[eval]`` tables (header form)."""
-    out: list[int] = []
-    inside = False
-    in_string: str | None = None
-    for i, line in enumerate(lines):
-        if in_string is None:
-            m = _HEADER.match(line)
-            if m is not None:
-                head = m.group(1).strip().strip('"')
-                inside = head == "eval" or head.startswith("eval.")
-        if inside:
-            out.append(i)
-        for quote in ('"""', "'''"):
-            if line.count(quote) % 2 == 1:
-                in_string = None if in_string == quote else (in_string or quote)
-    return out
 
 
 def _line_of(lines: Sequence[str], loc: Sequence[str | int]) -> int | None:
@@ -211,29 +189,14 @@ def load_eval_scenario(source: str | Path, *, name: str | None = None) -> EvalSc
     lines = text.split("\n")
     err = _Errors(where, name or path, lines)
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        data = None  # the core loader reports the syntax error with its line
-    table: Any = None
-    blanked = text
-    if data is not None:
-        table = data.get("eval")
-        if not isinstance(table, dict):
-            raise err([], "the file has no [eval] table (category, reference_ticks, agents)")
-        drop = set(_eval_lines(lines))
-        blanked = "\n".join("" if i in drop else ln for i, ln in enumerate(lines))
-        rest = tomllib.loads(blanked)
-        if "eval" in rest or {k: v for k, v in data.items() if k != "eval"} != rest:
-            raise err(
-                [],
-                "write the [eval] tables in header form ([eval], [[eval.injections]]), not inline",
-            )
-    try:
-        sc = load_scenario(blanked)
+        sc = load_scenario(text)
     except ScenarioError as exc:
         message = exc.message.replace("<scenario>", where, 1)
         raise type(exc)(message, hint=exc.hint, **{**exc.context, "path": name or path}) from None
     sc.path = name or path
+    table = sc.eval_table
+    if table is None:
+        raise err([], "the file has no [eval] table (category, reference_ticks, agents)")
     try:
         spec = EvalSpec.model_validate(table)
     except ValidationError as exc:
