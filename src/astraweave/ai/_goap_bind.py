@@ -176,25 +176,40 @@ class Situation:
         self.key: PoiView | None = min(keys, key=lambda p: (p.distance, p.id)) if keys else None
 
     def _blocking_door(self) -> PoiView | None:
-        """The nearest closed door that seems to lie between the agent and the nearest
-        open objective (nearer to both than they are to each other). The snapshot has
-        no walls, so this is a guess; see the planners' docs."""
+        """The closed door that stands before the nearest open objective, or ``None``.
+
+        Where the snapshot tells whether the objective can be walked to (``path_m``,
+        snapshot schema 2), a reachable objective has no blocking door and an
+        unreachable one is blocked by the nearest closed door the agent can reach.
+        Otherwise it is a guess: the nearest closed door nearer to both the agent and
+        the objective than they are to each other."""
         if not self.objectives:
             return None
         obj = self.objectives[0]
+        closed = [p for p in self.snap.pois if p.kind == "door" and not p.active]
+        if _walkable_known(self.snap):
+            if getattr(obj, "path_m", None) is not None:
+                return None
+            reach = [p for p in closed if getattr(p, "stand", None) is not None]
+            between = [
+                p
+                for p in reach
+                if p.distance < obj.distance and _dist(p.pos, obj.pos) < obj.distance
+            ]
+            pool = between or reach
+            return min(pool, key=lambda p: (p.distance, p.id)) if pool else None
         doors = [
-            p
-            for p in self.snap.pois
-            if p.kind == "door"
-            and not p.active
-            and p.distance < obj.distance
-            and _dist(p.pos, obj.pos) < obj.distance
+            p for p in closed if p.distance < obj.distance and _dist(p.pos, obj.pos) < obj.distance
         ]
         return min(doors, key=lambda p: (p.distance, p.id)) if doors else None
 
     def beside(self, poi: PoiView) -> tuple[float, float]:
-        """The tile centre next to ``poi`` on the agent's side (along the axis of the
-        larger offset): where to stand to use a door, whose own tile is solid."""
+        """Where to stand to use ``poi``: the snapshot's ``stand`` when it gives one,
+        else the tile centre next to it on the agent's side (along the axis of the
+        larger offset; a door's own tile is solid)."""
+        stand = getattr(poi, "stand", None)
+        if stand is not None:
+            return float(stand[0]), float(stand[1])
         dx = self.me.pos[0] - poi.pos[0]
         dy = self.me.pos[1] - poi.pos[1]
         if abs(dx) >= abs(dy):
@@ -276,9 +291,17 @@ def _approach(sit: Situation, subject: Subject) -> ToolArgs | None:
     return None
 
 
+def _walkable_known(snap: WorldSnapshot) -> bool:
+    """Whether the snapshot says which points of interest can be walked to (schema 2
+    adds ``reachable``/``path_m``/``stand``)."""
+    return snap.schema_version >= 2 and "path_m" in PoiView.model_fields
+
+
 def _usable(sit: Situation, poi: PoiView) -> bool:
     """Whether Interact can use ``poi`` as far as the snapshot tells."""
     if poi.kind in ("key", "terminal", "objective") and poi.active:
+        return False
+    if poi.kind == "door" and getattr(poi, "remote", False):
         return False
     return not (
         poi.kind == "door" and poi.locked and not poi.active and sit.me.items.get("keys", 0) <= 0
