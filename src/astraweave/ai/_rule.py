@@ -24,7 +24,8 @@ Rules, highest first:
    none is reachable, open the way: the nearest reachable key, door it can open,
    or switch of a closed door. Routes are safe (``MoveTo(safe=true)``) when hazards
    are about or the objective asks for stealth; a stealthy route that still comes
-   into an enemy's sight starts with ``Distract`` on that enemy, or smoke on it;
+   into an enemy's sight starts with ``Distract`` on that enemy, or smoke on it, or
+   waits for it to look away;
 8. role default: ``companion`` ``Regroup`` s with its leader, ``guard`` ``Patrol`` s;
    otherwise ``Scan`` or ``Wait``.
 
@@ -372,7 +373,7 @@ class RulePlanner:
         goals = [
             p
             for p in snap.pois
-            if p.kind in ("objective", "terminal") and not p.active and usable(p)
+            if p.kind in ("objective", "terminal") and not p.active and not p.remote and usable(p)
         ]
         if goals:
             goal = min(goals, key=lambda p: (p.path_m or 0.0, p.id))
@@ -423,7 +424,9 @@ class RulePlanner:
             soon = _dist(me.pos, poi.exposed) <= DISTRACT_LEAD_S * max(me.speed_mps, 0.1)
             if watchers and soon:
                 w = min(watchers, key=lambda e: (_dist(e.pos, poi.exposed or e.pos), e.id))
-                if ready("Distract") and w.distance <= DISTRACT_REACH_M:
+                # a distraction halves its sight: enough when the spot is farther than that
+                clears = _dist(w.pos, poi.exposed) > w.sight_m / 2 + 0.75
+                if ready("Distract") and w.distance <= DISTRACT_REACH_M and clears:
                     add(
                         f"distract {w.name}, then {rule}",
                         DistractArgs(x=w.pos[0], y=w.pos[1]),
@@ -440,6 +443,7 @@ class RulePlanner:
                         ThrowSmokeArgs(x=w.pos[0], y=w.pos[1]),
                         *walk,
                     )
+                add(f"wait for {w.name} to look away", WaitArgs(seconds=1.0))
         add(rule, *walk)
 
     def _default(self, snap: WorldSnapshot, add: Add, ready: Ready) -> None:

@@ -269,8 +269,8 @@ class PointOfInterest:
     """Something agents can interact with: a door, switch, key, terminal or objective.
 
     ``active`` means open (door), on (switch), taken (key) or activated (terminal,
-    objective). A ``locked`` door needs a key; a ``remote`` door opens only through a
-    switch or a sequence lock, never by hand. ``link`` is the entity a switch
+    objective). A ``locked`` door needs a key; a ``remote`` one (a door, or the target
+    of a sequence lock) opens only through a switch or its lock, never by hand. ``link`` is the entity a switch
     toggles (``-1``: none). ``cell_x``/``cell_y`` is the tile a door occupies.
     """
 

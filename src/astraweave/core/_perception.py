@@ -226,7 +226,7 @@ def _poi_view(
         stand=spot,
         exposed=exposed,
         link=int(poi.link) if poi.kind == "switch" and poi.link >= 0 else None,
-        remote=bool(poi.remote) if poi.kind == "door" else False,
+        remote=bool(poi.remote),
         sequence=str(seq.name) if seq is not None else None,
     )
 

@@ -206,6 +206,9 @@ class Scenario:
         for seq in sc.sequences:
             order = tuple(names[n] for n in seq.order)
             world.insert(names[seq.target], SequenceLock(name=seq.name, order=order, progress=0))
+            target = world.get(names[seq.target], PointOfInterest)
+            target.remote = True  # a lock opens only through its sequence
+            world.set(names[seq.target], target)
             for n in sorted(set(seq.order)):
                 world.insert(names[n], SequenceMember(name=seq.name, lock=names[seq.target]))
         for h in sc.hazards:

@@ -180,7 +180,8 @@ class PoiView(BaseModel):
     remote: bool = Field(
         default=False,
         exclude_if=_empty,
-        description="doors: only a linked switch opens it (Interact on it is refused)",
+        description="only a linked switch or a sequence lock opens or activates it "
+        "(Interact on it is refused)",
     )
     sequence: str | None = Field(
         default=None,

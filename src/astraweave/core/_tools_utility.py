@@ -104,11 +104,11 @@ class Interact(Tool):
             raise PreconditionFailedError(
                 f"{poi.kind} {info.name} is already activated", reason="already active"
             )
-        if poi.kind == "door" and poi.remote:
+        if poi.remote:
             raise PreconditionFailedError(
-                f"door {info.name} is operated by a switch, not by hand",
-                reason="remote door",
-                hint="use the switch linked to it",
+                f"{poi.kind} {info.name} is operated by a switch, not by hand",
+                reason="remote",
+                hint="use the switch linked to it, or the switches of its sequence lock",
             )
         door = args.target if poi.kind == "door" else (poi.link if poi.kind == "switch" else -1)
         if door >= 0:
@@ -198,7 +198,6 @@ class Interact(Tool):
         else:
             target.active = True
             world.set(member.lock, target)
-        run.send("interacted", member.lock, 1.0, target.kind)
 
     @staticmethod
     def _toggle_door(run: StepRun, door: int, poi: PointOfInterest, use_key: bool) -> None:
