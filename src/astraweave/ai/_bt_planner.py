@@ -75,14 +75,23 @@ _PATCH_UP = _seq(
     _act("UseItem", args={"item": "medkit"}),
 )
 _RELOAD = _seq("reload", _cond("out_of_ammo"), _cond("has_reserve"), _act("Reload"))
+_TAKE_COVER = _seq(
+    "cover when hurt",
+    _check("hp_below", 0.5),
+    _cond("enemy_visible"),
+    _cond("in_cover", True),
+    _act("TakeCover", "threat"),
+)
+_ESCAPE = _seq(
+    "escape",
+    _check("hp_below", 0.35),
+    _cond("enemy_visible"),
+    _cond("has_medkit", True),
+    _act("Retreat", "threat"),
+)
 _ENGAGE = _sel(
     "engage",
-    _seq(
-        "cover when hurt",
-        _check("hp_below", 0.6),
-        _cond("in_cover", True),
-        _act("TakeCover", "threat"),
-    ),
+    _TAKE_COVER,
     _seq("mark", _cond("enemy_unmarked"), _act("MarkTarget", "target")),
     _seq("grenade", _cond("enemy_cluster"), _act("ThrowExplosive", "target")),
     _seq(
@@ -118,6 +127,8 @@ DEFAULT_TREES: dict[str, dict[str, Any]] = {
         ),
         _PATCH_UP,
         _RELOAD,
+        _TAKE_COVER,
+        _ESCAPE,
         _seq(
             "heal ally",
             _cond("ally_hurt"),
