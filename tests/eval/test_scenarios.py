@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from astraweave.ai import plugin as ai_plugin
-from astraweave.core import Agent, GameEvent, Mission, PlanInbox
-from astraweave.ecs import App, EventReader
+from astraweave.core import Agent, GameEvent, Mission, PlanInbox, perceive, validate
+from astraweave.ecs import App, EventReader, Position
 from astraweave.errors import (
     EvalScenarioError,
     ScenarioError,
@@ -184,6 +184,10 @@ def use(poi: str) -> dict[str, Any]:
     return {"tool": "Interact", "target": poi}
 
 
+def use_id(poi: int) -> dict[str, Any]:
+    return {"tool": "Interact", "target": poi}
+
+
 def test_key_door_is_solvable_in_order_within_reference() -> None:
     rec, esc = play(
         "puzzle_key_door",
@@ -223,9 +227,20 @@ def test_towers_optimal_sequence_and_a_wrong_move() -> None:
     assert rec.sequence_done_tick + 1 <= esc.spec.reference_ticks
     m = score(rec, esc.spec)
     assert m.goal == 1.0 and m.efficiency == 1.0
+    assert rec.outcome == "success"  # in the game too: the lock lights the display
     wrong = ["move_a_c", "move_a_b", "move_a_c"]  # third move puts the big disc on nothing useful
     rec, _ = play("puzzle_towers", [s for poi in wrong for s in (move(x[poi], 1.5), use(poi))])
     assert rec.sequence_done_tick == -1 and score(rec, esc.spec).goal == pytest.approx(0.5 * 2 / 7)
+    assert rec.outcome == "timeout"  # the wrong console reset the lock
+
+
+def test_switch_chain_doors_open_only_by_their_switches() -> None:
+    esc = builtin_eval_scenario("puzzle_switch_chain")
+    world = esc.scenario.build_world()
+    ids = world.resource(Mission).names
+    world.set(ids["scout"], Position(6.5, 1.5))
+    report = validate({"steps": [use_id(ids["door_1"])]}, world, ids["scout"])
+    assert not report.ok and "operated by a switch" in str(report.errors[0])
 
 
 def test_stealth_back_corridor_stays_unseen_and_the_front_does_not() -> None:
@@ -234,6 +249,49 @@ def test_stealth_back_corridor_stays_unseen_and_the_front_does_not() -> None:
     assert rec.outcome_tick + 1 <= esc.spec.reference_ticks
     rec, esc = play("stealth_reach", [move(28.5, 1.5)])
     assert rec.seen and score(rec, esc.spec).goal == 0.0
+
+
+def test_stealth_smoke_distracting_the_guard_between_its_scans_stays_unseen() -> None:
+    guard = (18.5, 6.5)
+    # walk to the window's end while the guard scans (12 m, 5 s), then distract it
+    # (its sight halves) and pass the door
+    steps = [
+        move(7.5, 1.5),
+        {"tool": "Wait", "seconds": 2.0},
+        {"tool": "Distract", "x": guard[0], "y": guard[1]},
+        {"tool": "MoveTo", "x": 28.5, "y": 1.5, "safe": True},
+    ]
+    rec, esc = play("stealth_smoke", steps)
+    assert rec.outcome == "success" and not rec.seen
+    assert rec.outcome_tick + 1 <= esc.spec.reference_ticks
+    rec, esc = play("stealth_smoke", [move(28.5, 1.5)])
+    assert rec.seen and score(rec, esc.spec).goal == 0.0
+
+
+def test_snapshot_reachability_agrees_with_the_sandbox_in_every_scenario() -> None:
+    checked = 0
+    for name in builtin_eval_scenarios():
+        esc = builtin_eval_scenario(name)
+        world = esc.scenario.build_world()
+        for agent_name in esc.spec.agents:
+            agent = esc.scenario.entity_id(world, agent_name)
+            snap = perceive(world, agent)
+            for p in snap.pois:
+                if not p.reachable:
+                    bad = validate({"steps": [move(*p.pos)]}, world, agent)
+                    assert not bad.ok, (name, p.name)
+                    continue
+                assert p.stand is not None and p.path_m is not None
+                walk = [move(*p.stand), use_id(p.id)]
+                report = validate({"steps": walk}, world, agent)
+                usable = not p.remote and not (
+                    p.active and p.kind in ("key", "terminal", "objective")
+                )
+                if p.kind == "door" and p.locked and not p.active:
+                    usable = usable and snap.agent.items["keys"] > 0
+                assert report.ok == usable, (name, p.name, report.summary())
+                checked += 1
+    assert checked > 20
 
 
 def test_fire_detour_avoids_the_hazard_and_the_straight_way_does_not() -> None:

@@ -270,8 +270,9 @@ class PointOfInterest:
 
     ``active`` means open (door), on (switch), taken (key) or activated (terminal,
     objective). A ``locked`` door needs a key; a ``remote`` one (a door, or the target
-    of a sequence lock) opens only through a switch or its lock, never by hand. ``link`` is the entity a switch
-    toggles (``-1``: none). ``cell_x``/``cell_y`` is the tile a door occupies.
+    of a sequence lock) opens only through a switch or its lock, never by hand.
+    ``link`` is the entity a switch toggles (``-1``: none). ``cell_x``/``cell_y`` is
+    the tile a door occupies.
     """
 
     kind: str = "objective"
