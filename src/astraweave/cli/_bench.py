@@ -88,6 +88,16 @@ def bench_crowd(
     )
 
 
+@bench_app.command("planners")
+def bench_planners(
+    repeats: int = typer.Option(5, help="Passes over the captured snapshots."),
+    json_path: Path | None = _JSON,
+) -> None:
+    """Plans/s of rule, utility, GOAP, BT and hybrid on snapshots of the demo scenarios."""
+    run_planners_bench = _load("_bench_planners", "run_planners_bench")
+    emit_json(run_planners_bench(repeats=repeats), json_path)
+
+
 @bench_app.command("llm")
 def bench_llm(
     url: str | None = typer.Option(
