@@ -126,25 +126,18 @@ def goap_harness(agents: int, *, seed: int = 0, movement: str = "kinematic") -> 
     Raises:
         CliError: fewer than 2 agents.
     """
-    from astraweave.ai import planner_names
     from astraweave.core import Agent
     from astraweave.testing import IntegrationHarness
 
     if agents < 2:
         raise CliError(f"the GOAP workload needs at least 2 agents, got {agents}")
     rows, blue, red = _arena(agents)
-    planners: dict[str, Any] = {}
-    if "goap" not in planner_names():
-        from astraweave.ai._goap import GoapPlanner
-
-        planners["goap"] = GoapPlanner()
     h = IntegrationHarness(
         "\n".join(rows),
         name="goap_scale",
         objective="Hold the arena.",
         seed=seed,
         movement=movement,
-        planners=planners,
         record_hashes=False,
         history=False,
     )

@@ -14,7 +14,7 @@ Map of this package:
   built-in probes: :class:`HashProbe`, :class:`EventProbe`, :class:`CollisionProbe`
   (:class:`CollisionRecord`), :class:`PlanProbe`, :class:`AnimationProbe`
   (:class:`AnimationTrigger`, :data:`DEFAULT_CLIPS`), :class:`MemoryProbe`
-  (:class:`MemorySample`).
+  (:class:`MemorySample`), :class:`ReplayProbe` (core's replay files).
 - ``_llm``: scripting an LLM over HTTP from the snapshot it is shown:
   :class:`PlanScript` (a :class:`~astraweave.llm.FakeChatServer` responder),
   :func:`request_world`, :func:`llm_planner_for`.
@@ -57,6 +57,7 @@ from astraweave.testing._probes import (
     MemorySample,
     PlanProbe,
     Probe,
+    ReplayProbe,
 )
 from astraweave.testing._spec import WorldSpec, rect_tiles
 
@@ -75,6 +76,7 @@ __all__ = [
     "PlanProbe",
     "PlanScript",
     "Probe",
+    "ReplayProbe",
     "RunReport",
     "Who",
     "WorldSpec",

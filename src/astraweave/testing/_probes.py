@@ -18,10 +18,11 @@ import tracemalloc
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from astraweave.ai import PlanLog, PlanRecord, plan_log
-from astraweave.core import GameEvent
+from astraweave.core import GameEvent, Mission, PlanInbox, ReplayRecorder
 from astraweave.ecs import EventReader
 from astraweave.physics import CollisionStarted
 
@@ -40,6 +41,7 @@ __all__ = [
     "MemorySample",
     "PlanProbe",
     "Probe",
+    "ReplayProbe",
 ]
 
 
@@ -106,6 +108,8 @@ class EventProbe:
     def __init__(self, keep: bool = True) -> None:
         self.keep = keep
         self.events: list[GameEvent] = []
+        self.latest: list[GameEvent] = []
+        """The events of the last tick (kept or not)."""
         self.counts: Counter[str] = Counter()
         self._reader: EventReader[GameEvent] = EventReader(GameEvent, "astraweave.testing.events")
 
@@ -115,6 +119,7 @@ class EventProbe:
     def after_tick(self, harness: IntegrationHarness, tick: int) -> None:
         """Read this tick's events."""
         new = self._reader.read(harness.world)
+        self.latest = new
         self.counts.update(e.kind for e in new)
         if self.keep:
             self.events.extend(new)
@@ -197,6 +202,8 @@ class PlanProbe:
         self.keep = keep
         self.drain = drain
         self.records: list[PlanRecord] = []
+        self.latest: list[PlanRecord] = []
+        """The records of the last tick (kept or not)."""
         self.counts: Counter[str] = Counter()
         self.fallbacks: Counter[str] = Counter()
         self._log: PlanLog | None = None
@@ -212,6 +219,7 @@ class PlanProbe:
         if self._log is None:  # pragma: no cover  (attach always runs first)
             return
         new = self._log.since(self._seen)
+        self.latest = new
         for r in new:
             self.counts[r.outcome] += 1
             if r.plan is not None:
@@ -369,3 +377,87 @@ def _sample(s: MemorySample) -> dict[str, int]:
         "gc_objects": s.gc_objects,
         "entities": s.entities,
     }
+
+
+class ReplayProbe:
+    """Captures the run as a replay file (core's format: the initial world, then per
+    tick the inputs applied, the plans and the world hash), which
+    :func:`astraweave.ai.verify_replay` and ``astraweave replay`` re-run and compare
+    tick by tick.
+
+    Replays re-create planners from the planner registry: planner instances given to
+    the harness (``planners=``) are not in the file.
+
+    Args:
+        path: where :meth:`write` writes (``None``: give it to :meth:`write`).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from astraweave import ai
+        >>> from astraweave.core import builtin_scenario
+        >>> from astraweave.testing import IntegrationHarness
+        >>> probe = ReplayProbe()
+        >>> h = IntegrationHarness.from_scenario(builtin_scenario(), probes=[probe])
+        >>> _ = h.run(40)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     check = ai.verify_replay(probe.write(pathlib.Path(tmp) / "run.awr"))
+        >>> check.ok, check.ticks
+        (True, 40)
+    """
+
+    name = "replay"
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = path
+        self.recorder: ReplayRecorder | None = None
+        self._inputs = 0
+
+    def attach(self, harness: IntegrationHarness) -> None:
+        """Snapshot the initial world."""
+        world = harness.world
+        mission = world.try_resource(Mission) or Mission()
+        self.recorder = ReplayRecorder(
+            scenario_name=mission.name,
+            scenario_text=harness.scenario_text or "",
+            scenario_path=None,
+            seed=world.seed,
+            config={"planner": harness.planner_override, "stop_on_outcome": False},
+            initial=world.snapshot(),
+        )
+        inbox = world.try_resource(PlanInbox)
+        self._inputs = len(inbox.applied) if inbox is not None else 0
+
+    def after_tick(self, harness: IntegrationHarness, tick: int) -> None:
+        """Record the tick."""
+        if self.recorder is None:  # pragma: no cover  (attach always runs first)
+            return
+        world = harness.world
+        inbox = world.try_resource(PlanInbox)
+        inputs: list[tuple[int, str, bool]] = []
+        if inbox is not None:
+            inputs = [(e, text, ok) for _, e, text, ok in inbox.applied[self._inputs :]]
+            self._inputs = len(inbox.applied)
+        plans = [
+            (r.agent, r.planner, r.plan.canonical_json() if r.plan is not None else "", r.outcome)
+            for r in harness.plan_probe.latest
+        ]
+        digest = harness.hash_probe.hashes.get(tick) or world.hash()
+        self.recorder.record(tick, digest, inputs, plans)
+
+    def write(self, path: str | Path | None = None) -> Path:
+        """Write the replay file.
+
+        Raises:
+            ValueError: no path given here or at construction, or nothing recorded.
+        """
+        target = path if path is not None else self.path
+        if target is None or self.recorder is None:
+            raise ValueError("ReplayProbe.write needs a path and a run to write")
+        return self.recorder.write(target)
+
+    def report(self) -> dict[str, Any]:
+        """Ticks recorded and the final hash."""
+        if self.recorder is None:
+            return {"ticks": 0}
+        data = self.recorder.data
+        return {"ticks": len(data.ticks), "final_hash": data.final_hash}
