@@ -308,11 +308,13 @@ def test_take_cover_only_when_reachable_cover_shelters() -> None:
 
 
 def test_badly_hurt_without_a_medkit_falls_back_from_a_healthy_enemy() -> None:
-    s = snap(agent__hp=20.0, agent__items={"medkit": 0})
+    s = snap(agent__hp=20.0, agent__items={"medkit": 0}, allies=[])
     plan = ai.RulePlanner().plan(s, REG, rng=RNG, budget_s=0.05)
     assert plan.steps == [core.RetreatArgs(target=2, distance=8.0)]
-    weak = snap(agent__hp=20.0, agent__items={"medkit": 0}, enemies=[enemy(hp=30.0)])
+    weak = snap(agent__hp=20.0, agent__items={"medkit": 0}, allies=[], enemies=[enemy(hp=30.0)])
     assert "Retreat" not in tools_of(weak)  # nearly down: finish it
+    backed = snap(agent__hp=20.0, agent__items={"medkit": 0})  # the player stands beside it
+    assert "Retreat" not in tools_of(backed)
 
 
 def test_lead_walks_to_the_reachable_objective_and_uses_terminals() -> None:

@@ -8,7 +8,8 @@ Rules, highest first:
 1. out of rounds with spare ones -> ``Reload``;
 2. badly hurt (< 35 % hp) with a medkit -> ``UseItem(medkit)`` (after ``TakeCover``
    when enemies are in sight and reachable cover shelters from them); badly hurt
-   without one, facing a healthy enemy -> ``Retreat`` (out of its sight where it can);
+   without one, alone (no team mate within 8 m) and facing a healthy enemy ->
+   ``Retreat`` (out of its sight where it can);
 3. (companions) a downed ally -> smoke between it and the nearest enemy if possible,
    ``Approach`` it, ``Revive``;
 4. (companions) an ally below half health, medkit in hand -> ``Approach``, ``Heal``;
@@ -92,6 +93,9 @@ DISTRACT_REACH_M = 14.5
 """Farthest enemy the planner distracts (the tool's range is 15 m)."""
 THROW_REACH_M = 11.5
 """Farthest point the planner throws at (the tool's range is 12 m)."""
+ALLY_NEAR_M = 8.0
+"""A badly hurt agent with a team mate this close holds its ground instead of falling
+back alone."""
 DISTRACT_LEAD_S = 3.5
 """A distraction lasts 5 s: distract only when the exposed point is this close (in
 seconds of walking)."""
@@ -260,9 +264,11 @@ class RulePlanner:
             add("patch up", UseItemArgs(item="medkit"))
             return
         threat = visible[0] if visible else None
+        alone = not any(not a.downed and a.distance <= ALLY_NEAR_M for a in snap.allies)
         if (
             threat is not None
             and me.role != "guard"
+            and alone
             and threat.hp >= 0.5 * threat.max_hp
             and ready("Retreat")
         ):
