@@ -76,9 +76,12 @@ def _percentiles(ms: np.ndarray[Any, np.dtype[np.float64]]) -> dict[str, float]:
 
 
 # --------------------------------------------------------------------- GOAP at 10 Hz
-def _arena(agents: int) -> tuple[list[str], list[tuple[float, float]], list[tuple[float, float]]]:
+def _arena(
+    agents: int, contact: bool
+) -> tuple[list[str], list[tuple[float, float]], list[tuple[float, float]]]:
     """An arena for ``agents`` guards: bordered, low cover in the middle third, spawn
-    tiles (every other tile) for blue on the left third and red on the right."""
+    tiles (every other tile) for blue on the left third and red on the right; without
+    ``contact`` a wall down the middle keeps the teams out of each other's sight."""
     per_team = -(-agents // 2)
     side = 16
     while True:
@@ -97,6 +100,9 @@ def _arena(agents: int) -> tuple[list[str], list[tuple[float, float]], list[tupl
             cx = int(rng.integers(lo, hi))
             cy = int(rng.integers(1, side - 1))
             rows[cy][cx] = "="
+    if not contact:
+        for row in rows:
+            row[side // 2] = "#"
     blue = [(cx + 0.5, cy + 0.5) for cx, cy in spots[:per_team]]
     red = [(side - 1 - cx + 0.5, cy + 0.5) for cx, cy in spots[:per_team]]
     return ["".join(r) for r in rows], blue, red
@@ -111,7 +117,14 @@ def _walkable_x(rows: list[str], x: float, y: float) -> float:
     return best + 0.5
 
 
-def goap_harness(agents: int, *, seed: int = 0, movement: str = "kinematic") -> Any:
+def goap_harness(
+    agents: int,
+    *,
+    seed: int = 0,
+    movement: str = "kinematic",
+    contact: bool = True,
+    history: bool = False,
+) -> Any:
     """The GOAP workload's world, built, not run yet (an
     :class:`~astraweave.testing.IntegrationHarness`).
 
@@ -119,9 +132,14 @@ def goap_harness(agents: int, *, seed: int = 0, movement: str = "kinematic") -> 
         agents: how many guards (two teams, half each).
         seed: the world seed.
         movement: ``"kinematic"`` or ``"physics"``.
+        contact: ``True`` (a battle: the teams patrol towards each other and fight;
+            a burst being fired is not interrupted, so an agent in a fight plans less
+            often than 10 Hz) or ``False`` (a wall between the teams: every agent
+            patrols and plans every 6 ticks, exactly 10 Hz).
+        history: keep events and plan records (off for timing).
 
     Returns:
-        The harness (hashes off, no history kept).
+        The harness (world hashes not recorded).
 
     Raises:
         CliError: fewer than 2 agents.
@@ -131,7 +149,7 @@ def goap_harness(agents: int, *, seed: int = 0, movement: str = "kinematic") -> 
 
     if agents < 2:
         raise CliError(f"the GOAP workload needs at least 2 agents, got {agents}")
-    rows, blue, red = _arena(agents)
+    rows, blue, red = _arena(agents, contact)
     h = IntegrationHarness(
         "\n".join(rows),
         name="goap_scale",
@@ -139,14 +157,16 @@ def goap_harness(agents: int, *, seed: int = 0, movement: str = "kinematic") -> 
         seed=seed,
         movement=movement,
         record_hashes=False,
-        history=False,
+        history=history,
     )
     width = len(rows[0])
+    middle = width // 2
     n_blue = agents // 2 + agents % 2
     teams = [("blue", blue[:n_blue], 1.0), ("red", red[: agents // 2], -1.0)]
     for team, spots, direction in teams:
         for k, (x, y) in enumerate(spots):
-            far = _walkable_x(rows, x + direction * (width / 2), y)
+            reach = x + direction * (width / 2) if contact else middle + 0.5 - 2.0 * direction
+            far = _walkable_x(rows, reach, y)
             h.spawn_agent(
                 f"{team}_{k}",
                 (x, y),
@@ -163,7 +183,7 @@ def goap_harness(agents: int, *, seed: int = 0, movement: str = "kinematic") -> 
     h.build()
     for chunk in h.world.query(Agent):
         n = len(chunk)
-        chunk[Agent].next_plan_tick[:] = (chunk.entities + np.arange(n)) % GOAP_CADENCE_TICKS
+        chunk[Agent].next_plan_tick[:] = np.arange(n) % GOAP_CADENCE_TICKS
     return h
 
 
@@ -174,20 +194,26 @@ def measure_goap(
     warmup: int = 30,
     seed: int = 0,
     movement: str = "kinematic",
+    contact: bool = True,
 ) -> dict[str, Any]:
     """Time ``ticks`` full frames of the GOAP workload (after ``warmup`` ticks).
 
+    Args:
+        agents, seed, movement, contact: see :func:`goap_harness`.
+        ticks: timed ticks. warmup: untimed ticks first.
+
     Returns:
-        ``agents``, tick time statistics (``p50_ms``, ``p95_ms``, ``max_ms``,
-        ``mean_ms``), ``plannings`` per outcome, ``plannings_per_s`` (of wall time),
+        ``agents``, ``movement``, ``contact``, tick time statistics (``p50_ms``,
+        ``p95_ms``, ``max_ms``, ``mean_ms``), ``plannings`` per outcome,
+        ``planning_hz_per_agent`` (plannings per agent per simulated second),
         ``alive`` (characters up at the end) and ``world_hash``.
 
     Example:
-        >>> r = measure_goap(4, ticks=6, warmup=0)
-        >>> r["agents"], sum(r["plannings"].values()) >= 4
-        (4, True)
+        >>> r = measure_goap(4, ticks=6, warmup=0, contact=False)
+        >>> r["agents"], r["plannings"], r["planning_hz_per_agent"]
+        (4, {'accepted': 4}, 10.0)
     """
-    h = goap_harness(agents, seed=seed, movement=movement)
+    h = goap_harness(agents, seed=seed, movement=movement, contact=contact)
     try:
         for _ in range(warmup):
             h.tick()
@@ -195,12 +221,14 @@ def measure_goap(
         ms = np.array([h.tick() for _ in range(ticks)]) * 1000.0
         counts = {k: v - before.get(k, 0) for k, v in sorted(h.plan_probe.counts.items())}
         alive = sum(1 for n in h.characters() if h.life(n) == "up")
+        seconds = ticks * h.world.dt
         return {
             "agents": agents,
             "movement": movement,
+            "contact": contact,
             **_percentiles(ms),
             "plannings": counts,
-            "plannings_per_s": round(sum(counts.values()) / (ms.sum() / 1000.0), 1),
+            "planning_hz_per_agent": round(sum(counts.values()) / agents / seconds, 2),
             "alive": alive,
             "world_hash": h.hash(),
         }
@@ -375,6 +403,7 @@ def find_capacity(
 def run_goap_capacity(
     *,
     movement: str = "kinematic",
+    contact: bool = True,
     ticks: int = 180,
     warmup: int = 30,
     seed: int = 0,
@@ -382,28 +411,45 @@ def run_goap_capacity(
     limit: int = 4096,
     target_ms: float = TARGET_MS,
 ) -> dict[str, Any]:
-    """How many agents fit at 60 Hz when each plans with GOAP at 10 Hz.
+    """How many agents fit at 60 Hz when each is due to plan with GOAP at 10 Hz.
+
+    Args:
+        movement, contact: see :func:`goap_harness` (``contact=False``: every agent
+            really plans at 10 Hz; ``True``: a battle, see ``planning_hz_per_agent``
+            in the runs for the rate reached).
+        ticks, warmup, seed: see :func:`measure_goap`.
+        start, limit, target_ms: see :func:`find_capacity`.
 
     Returns:
-        :func:`find_capacity`'s result plus ``workload`` and ``machine``.
+        :func:`find_capacity`'s result plus ``benchmark``, ``workload`` and
+        ``machine``.
     """
     found = find_capacity(
-        lambda n: measure_goap(n, ticks=ticks, warmup=warmup, seed=seed, movement=movement),
+        lambda n: measure_goap(
+            n, ticks=ticks, warmup=warmup, seed=seed, movement=movement, contact=contact
+        ),
         start=start,
         limit=limit,
         target_ms=target_ms,
+    )
+    scene = (
+        "two teams of guards patrolling towards each other in an arena with low cover, "
+        "then fighting"
+        if contact
+        else "two teams of guards patrolling on either side of a wall (no contact)"
     )
     return {
         "benchmark": "scale.goap",
         "workload": {
             "planner": "goap",
-            "planning_hz": 60 / GOAP_CADENCE_TICKS,
+            "due_hz": 60 / GOAP_CADENCE_TICKS,
             "movement": movement,
+            "contact": contact,
             "ticks": ticks,
             "warmup": warmup,
             "seed": seed,
-            "scene": "two teams of patrolling guards in an arena with low cover; full loop "
-            "(perception, GOAP, sandbox, executor, movement, shots)",
+            "scene": scene + "; full loop (perception memory, snapshot, GOAP, sandbox, "
+            "executor, movement, shots, damage)",
         },
         **found,
         "machine": machine_info(),
@@ -447,15 +493,16 @@ def run_bodies_capacity(
 def run_scale_bench(
     *, ticks: int = 180, warmup: int = 30, seed: int = 0, quick: bool = False
 ) -> dict[str, Any]:
-    """Every capacity: GOAP at 10 Hz (kinematic and physics movement) and bodies.
+    """Every capacity: GOAP at 10 Hz without contact (every agent plans at 10 Hz),
+    in a battle (kinematic and physics movement), and physics bodies.
 
     Args:
         ticks: timed ticks per run. warmup: untimed ticks first. seed: world seed.
         quick: tiny sizes (2 to 8 agents, a few ticks) to check that it runs.
 
     Returns:
-        ``{"benchmark": "scale", "goap_kinematic", "goap_physics", "bodies",
-        "machine"}``.
+        ``{"benchmark": "scale", "goap_patrol", "goap_battle", "goap_battle_physics",
+        "bodies", "machine"}``.
     """
     if quick:
         ticks, warmup = min(ticks, 6), 0
@@ -463,11 +510,14 @@ def run_scale_bench(
         bodies_kw: dict[str, Any] = {"start": 4, "limit": 8}
     else:
         goap_kw, bodies_kw = {}, {}
-    common = {"ticks": ticks, "warmup": warmup, "seed": seed}
+    common: dict[str, Any] = {"ticks": ticks, "warmup": warmup, "seed": seed}
     return {
         "benchmark": "scale",
-        "goap_kinematic": run_goap_capacity(movement="kinematic", **common, **goap_kw),
-        "goap_physics": run_goap_capacity(movement="physics", **common, **goap_kw),
+        "goap_patrol": run_goap_capacity(contact=False, **common, **goap_kw),
+        "goap_battle": run_goap_capacity(contact=True, **common, **goap_kw),
+        "goap_battle_physics": run_goap_capacity(
+            contact=True, movement="physics", **common, **goap_kw
+        ),
         "bodies": run_bodies_capacity(**common, **bodies_kw),
         "machine": machine_info(),
     }
