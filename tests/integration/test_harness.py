@@ -3,6 +3,9 @@ scenario files, agreement with ``ai.run_scenario``, snapshots, and misuse errors
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 import astraweave.testing as testing
@@ -136,3 +139,10 @@ def test_bad_hand_built_worlds_fail_like_scenario_files() -> None:
     spec = WorldSpec.from_map(ROOM)
     with pytest.raises(HarnessError, match="unknown obstacle kind"):
         spec.add_obstacle((1, 1, 2, 2), kind="lava")
+
+
+def test_docs_testing_md_python_blocks_run() -> None:
+    doc = Path(__file__).resolve().parents[2] / "docs" / "testing.md"
+    code = "\n".join(re.findall(r"^```python\n(.*?)^```", doc.read_text(), flags=re.S | re.M))
+    assert code.count("IntegrationHarness(") >= 2
+    exec(compile(code, str(doc), "exec"), {"__name__": "docs_testing"})

@@ -58,9 +58,11 @@ GOAP_CADENCE_TICKS = 6
 """Ticks between two plannings of one agent (10 Hz at 60 Hz)."""
 SOAK_BOUND_BYTES = 8 << 20
 """The soak's memory bound: traced bytes may grow at most this much after warm-up.
-What may grow is bounded by design: the tool registry's memo of parsed plans (at most
-1,025 plans of about 1.4 KB) and the tile map's path memo (at most 4,097 paths); 8 MiB
-covers both with room."""
+What grows is bounded by design: the tool registry's memo of parsed plans (one entry
+per plan started, about 2 KB each, cleared when it passes 1,024 entries: at most about
+2.1 MB) and the tile map's path memo (at most 4,097 paths); 8 MiB covers both with
+room. Measured: clearing those two memos after a 4,000-tick run gives back all but
+about 50 KB of the growth."""
 
 _GOAP_HP = 1000.0
 _BODY_RADIUS = 0.3

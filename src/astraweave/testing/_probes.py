@@ -321,7 +321,7 @@ class MemorySample:
 
 
 class MemoryProbe:
-    """Memory samples every ``every`` ticks (and at the first tick).
+    """Memory samples every ``every`` ticks (and after the first tick).
 
     Args:
         every: ticks between samples.
@@ -359,9 +359,10 @@ class MemoryProbe:
         return s
 
     def after_tick(self, harness: IntegrationHarness, tick: int) -> None:
-        """Sample on the first tick and every ``every`` ticks."""
+        """Sample after the first tick seen and after every tick that is a multiple
+        of ``every``."""
         self._count += 1
-        if self._count == 1 or self._count % self.every == 0:
+        if self._count == 1 or tick % self.every == 0:
             self.sample(harness, tick)
 
     def report(self) -> dict[str, Any]:
