@@ -10,9 +10,21 @@ import pytest
 
 import astraweave.testing as testing
 from astraweave import ai
-from astraweave.core import builtin_scenario, load_scenario, validate
+from astraweave.core import TileMap, builtin_scenario, load_scenario, validate
+from astraweave.ecs import App, Stage, World
 from astraweave.errors import ScenarioError, SnapshotError, UsageError
-from astraweave.testing import HarnessError, IntegrationHarness, WorldSpec, rect_tiles
+from astraweave.llm import ServerReply
+from astraweave.testing import (
+    HarnessError,
+    IntegrationHarness,
+    MemoryProbe,
+    PlanScript,
+    Probe,
+    WorldSpec,
+    rect_tiles,
+    request_world,
+)
+from astraweave.testing._toml import toml_value
 
 ROOM = """
 ############
@@ -123,6 +135,8 @@ def test_misuse_is_a_harness_error_with_context() -> None:
     with pytest.raises(HarnessError, match="in the past"):
         h.run(3)
         h.command("a", [{"tool": "Wait"}], tick=1)
+    with pytest.raises(HarnessError, match="GameRules has no field bleed"):
+        h.set_rules(bleed=1.0)
     with pytest.raises(HarnessError, match="no hash recorded"):
         h.hash_at(99)
 
@@ -146,3 +160,80 @@ def test_docs_testing_md_python_blocks_run() -> None:
     code = "\n".join(re.findall(r"^```python\n(.*?)^```", doc.read_text(), flags=re.S | re.M))
     assert code.count("IntegrationHarness(") >= 2
     exec(compile(code, str(doc), "exec"), {"__name__": "docs_testing"})
+
+
+class FrameCounter:
+    """A stand-in for a future subsystem's probe (say, rendering): it registers a
+    PRESENTATION system through a plugin and reports what it saw."""
+
+    name = "frames"
+
+    def __init__(self) -> None:
+        self.frames: list[int] = []
+
+    def attach(self, harness: IntegrationHarness) -> None:
+        harness.world.insert_resource(self)
+
+    def after_tick(self, harness: IntegrationHarness, tick: int) -> None:
+        assert self.frames[-1] == tick  # the presentation stage ran in that very tick
+
+    def report(self) -> dict[str, object]:
+        return {"frames": len(self.frames)}
+
+
+def _presentation_plugin(app: App, *, label: str) -> None:
+    def draw(world: World) -> None:
+        world.resource(FrameCounter).frames.append(world.tick)
+
+    app.add_system(draw, stage=Stage.PRESENTATION, name=f"test.{label}")
+
+
+def test_probes_and_plugins_are_the_extension_points() -> None:
+    frames = FrameCounter()
+    memory = MemoryProbe(every=5)
+    assert isinstance(frames, Probe) and isinstance(memory, Probe)
+    h = IntegrationHarness(
+        ROOM,
+        movement="kinematic",
+        probes=[frames, memory],
+        plugins=[(_presentation_plugin, {"label": "draw"})],
+    )
+    h.spawn_agent("scout", (1.5, 1.5), role="lead")
+    h.set_goal("scout", (9.5, 3.5))
+    h.add_failure({"type": "down", "entity": "scout"})
+    h.run(12)
+    report = h.report()
+    assert report["frames"] == {"frames": 12} and report["tick"] == 12
+    assert set(report) >= {"hashes", "events", "collisions", "plans", "animation", "memory"}
+    assert report["collisions"] == {"started": 0}  # a kinematic world has no bodies
+    assert [s.tick for s in memory.samples] == [0, 5, 10]
+    assert all(s.entities == h.world.entity_count() and s.rss_bytes > 0 for s in memory.samples)
+    assert h.name(10_000) == "#10000" and h.name(h.id("goal")) == "goal"
+    # a dynamic obstacle in a kinematic world changes the map only (no collider)
+    count = h.world.entity_count()
+    oid = h.spawn_obstacle((6, 3, 7, 4), kind="cover")
+    assert h.world.entity_count() == count and h.world.resource(TileMap).kind_at(6, 3) != 0
+    h.remove_obstacle(oid)
+    with pytest.raises(HarnessError, match="not a dynamic obstacle"):
+        h.remove_obstacle(oid)
+
+
+def test_small_pieces_fail_loudly() -> None:
+    with pytest.raises(HarnessError, match="non-finite"):
+        toml_value(float("nan"))
+    with pytest.raises(HarnessError, match="cannot hold a object"):
+        toml_value(object())
+    assert toml_value({}) == "{}" and toml_value({"a b": True}) == '{ "a b" = true }'
+    with pytest.raises(HarnessError, match="no rows"):
+        WorldSpec.from_map("\n\n")
+    h = IntegrationHarness(ROOM)
+    with pytest.raises(HarnessError, match="name the entity"):
+        h.command(0, [{"tool": "Wait"}])
+    with pytest.raises(HarnessError, match="no <world>"):
+        request_world({"messages": [{"role": "system", "content": "<world>{}</world>"}]})
+    script = PlanScript(lambda world, i, body: "plain text" if i == 0 else ServerReply.error(503))
+    body = {"messages": [{"role": "user", "content": "<world>{}</world>"}]}
+    assert script(body).content == "plain text" and script(body).status == 503
+    h.spawn_agent("a", (1.5, 1.5))
+    with pytest.raises(HarnessError, match="unknown obstacle kind"):
+        h.build().spawn_obstacle((2, 2, 3, 3), kind="lava")

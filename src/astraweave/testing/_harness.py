@@ -86,6 +86,17 @@ class RunReport:
     outcome: str
 
 
+def _replace_rules(rules: GameRules | None, changes: Mapping[str, Any]) -> GameRules:
+    known = {f.name for f in dataclasses.fields(GameRules)}
+    unknown = sorted(set(changes) - known)
+    if unknown:
+        raise HarnessError(
+            f"GameRules has no field {', '.join(unknown)}; fields: {', '.join(sorted(known))}",
+            value=unknown,
+        )
+    return dataclasses.replace(rules or GameRules(), **changes)
+
+
 @dataclass
 class _Obstacle:
     tiles: list[tuple[int, int]]
@@ -344,8 +355,9 @@ class IntegrationHarness:
             world = self._scenario.build_world(self._seed, movement=self._movement)
             self._override_planner(world)
         if self.rule_overrides:
-            rules = world.try_resource(GameRules) or GameRules()
-            world.insert_resource(dataclasses.replace(rules, **self.rule_overrides))
+            world.insert_resource(
+                _replace_rules(world.try_resource(GameRules), self.rule_overrides)
+            )
         app = App(world=world, threads=self.threads)
         app.add_plugin(ai.plugin, planners=self.planners, budget_s=self.budget_s)
         for spec in self.plugins:
@@ -648,9 +660,14 @@ class IntegrationHarness:
         self.world.set(self.id(who), Label(text))
 
     def set_rules(self, **changes: Any) -> None:
-        """Change :class:`~astraweave.core.GameRules` fields of the running world."""
-        rules = self.world.try_resource(GameRules) or GameRules()
-        self.world.insert_resource(dataclasses.replace(rules, **changes))
+        """Change :class:`~astraweave.core.GameRules` fields of the running world
+        (``bleedout_s=1.0``).
+
+        Raises:
+            HarnessError: a field ``GameRules`` does not have.
+        """
+        world = self.world
+        world.insert_resource(_replace_rules(world.try_resource(GameRules), changes))
 
     # -------------------------------------------------------------------- running
     def tick(self) -> float:
@@ -754,7 +771,11 @@ class IntegrationHarness:
         }
 
     def position(self, who: Who) -> tuple[float, float]:
-        """``(x, y)`` of ``who`` in metres."""
+        """``(x, y)`` of ``who`` in metres.
+
+        Raises:
+            HarnessError: unknown name. DeadEntityError: a despawned entity.
+        """
         p = self.world.get(self.id(who), Position)
         return (p.x, p.y)
 
@@ -763,20 +784,36 @@ class IntegrationHarness:
         return {n: self.position(e) for n, e in self.characters().items()}
 
     def hp(self, who: Who) -> float:
-        """Hit points of ``who``."""
+        """Hit points of ``who``.
+
+        Raises:
+            HarnessError: unknown name. MissingComponentError: not a character.
+        """
         return self.world.get(self.id(who), Health).hp
 
     def life(self, who: Who) -> str:
-        """``"up"``, ``"downed"`` or ``"dead"``."""
+        """``"up"``, ``"downed"`` or ``"dead"``.
+
+        Raises:
+            HarnessError: unknown name. MissingComponentError: not a character.
+        """
         st = self.world.get(self.id(who), Status)
         return "dead" if st.dead else "downed" if st.downed else "up"
 
     def ammo(self, who: Who) -> int:
-        """Rounds in the magazine of ``who``."""
+        """Rounds in the magazine of ``who``.
+
+        Raises:
+            HarnessError: unknown name. MissingComponentError: not a character.
+        """
         return self.world.get(self.id(who), Ammo).rounds
 
     def team(self, who: Who) -> int:
-        """Team id of ``who``."""
+        """Team id of ``who`` (scenario teams in order of first appearance: 0, 1, ...).
+
+        Raises:
+            HarnessError: unknown name. MissingComponentError: not a character.
+        """
         return self.world.get(self.id(who), Team).id
 
     @property
@@ -812,7 +849,29 @@ class IntegrationHarness:
     def events(
         self, kind: str | None = None, *, actor: Who | None = None, target: Who | None = None
     ) -> list[GameEvent]:
-        """Recorded game events, optionally of one ``kind``, ``actor`` or ``target``."""
+        """Recorded game events, in order, optionally of one ``kind``, ``actor`` or
+        ``target`` (see :class:`~astraweave.core.GameEvent` for the kinds).
+
+        Args:
+            kind: ``"shot"``, ``"damaged"``, ``"downed"``, ``"plan_started"``, ...
+            actor: the event's actor (the shooter of a shot, the victim of ``downed``).
+            target: the event's target.
+
+        Returns:
+            The matching events (empty with ``history=False``).
+
+        Raises:
+            HarnessError: an unknown name.
+
+        Example:
+            >>> h = IntegrationHarness("######\n#....#\n######", movement="kinematic")
+            >>> h.spawn_agent("a", (1.5, 1.5), planner=None)
+            'a'
+            >>> h.command("a", [{"tool": "Wait", "seconds": 0.1}])
+            >>> _ = h.run(10)
+            >>> [(e.tick, e.kind) for e in h.events(actor="a")][:2]
+            [(0, 'plan_started'), (0, 'step_started')]
+        """
         a = None if actor is None else self.id(actor)
         t = None if target is None else self.id(target)
         return [
@@ -826,9 +885,20 @@ class IntegrationHarness:
     def plans(
         self, agent: Who | None = None, *, planner: str | None = None, outcome: str | None = None
     ) -> list[PlanRecord]:
-        """Recorded planning attempts, optionally of one agent, planner (the
-        agent's planner name) or outcome (``accepted``, ``kept``, ``rejected``,
-        ``no_plan``)."""
+        """Recorded planning attempts of the AI system, in order.
+
+        Args:
+            agent: only this agent's.
+            planner: only those of agents with this planner name (the tier that
+                answered is ``record.plan.provenance.planner``).
+            outcome: ``"accepted"``, ``"kept"``, ``"rejected"`` or ``"no_plan"``.
+
+        Returns:
+            :class:`~astraweave.ai.PlanRecord` s (plan, outcome, typed ``errors``).
+
+        Raises:
+            HarnessError: an unknown name.
+        """
         a = None if agent is None else self.id(agent)
         return [
             r
@@ -839,8 +909,19 @@ class IntegrationHarness:
         ]
 
     def collisions(self, who: Who | None = None, *, with_map: bool = True) -> list[CollisionRecord]:
-        """Recorded collisions that began, optionally involving ``who``; without
-        those against the static map when ``with_map`` is false."""
+        """Recorded physics collisions that began, in order.
+
+        Args:
+            who: only those involving this entity.
+            with_map: include contacts with the static map (entity ``-1``).
+
+        Returns:
+            :class:`~astraweave.testing.CollisionRecord` s (tick, a, b, point,
+            normal); empty in a kinematic world.
+
+        Raises:
+            HarnessError: an unknown name.
+        """
         e = None if who is None else self.id(who)
         return [
             c
@@ -849,7 +930,11 @@ class IntegrationHarness:
         ]
 
     def collision_count(self, who: Who | None = None, *, with_map: bool = True) -> int:
-        """How many recorded collisions involve ``who`` (every one when ``None``)."""
+        """How many recorded collisions involve ``who`` (every one when ``None``).
+
+        Raises:
+            HarnessError: an unknown name.
+        """
         if who is None and with_map:
             return self.collision_probe.total
         return len(self.collisions(who, with_map=with_map))
@@ -857,7 +942,12 @@ class IntegrationHarness:
     def animations(
         self, who: Who | None = None, *, clip: str | None = None
     ) -> list[AnimationTrigger]:
-        """Recorded animation triggers, optionally of one entity or clip."""
+        """Recorded animation triggers (see :class:`~astraweave.testing.AnimationProbe`),
+        optionally of one entity or clip.
+
+        Raises:
+            HarnessError: an unknown name.
+        """
         e = None if who is None else self.id(who)
         return [
             t
