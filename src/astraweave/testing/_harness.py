@@ -864,7 +864,7 @@ class IntegrationHarness:
             HarnessError: an unknown name.
 
         Example:
-            >>> h = IntegrationHarness("######\n#....#\n######", movement="kinematic")
+            >>> h = IntegrationHarness("######\\n#....#\\n######", movement="kinematic")
             >>> h.spawn_agent("a", (1.5, 1.5), planner=None)
             'a'
             >>> h.command("a", [{"tool": "Wait", "seconds": 0.1}])
