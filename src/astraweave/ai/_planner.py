@@ -21,13 +21,13 @@ Planners are registered by name (:func:`register_planner`) so scenario files and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Protocol, runtime_checkable
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from astraweave.core import PlanIntent, ToolRegistry, WorldSnapshot
-from astraweave.errors import PlannerError, ToolError, UnknownPlannerError
+from astraweave.errors import PlannerConfigError, PlannerError, ToolError, UnknownPlannerError
 
 __all__ = [
     "MAX_REPAIRS",
@@ -84,8 +84,9 @@ class RepairingPlanner(Planner, Protocol):
         ...  # pragma: no cover
 
 
-PlannerFactory = Callable[[], Planner]
-"""A zero-argument callable returning a new planner instance."""
+PlannerFactory = Callable[..., Planner]
+"""A callable returning a new planner instance: called with no arguments, or with
+``config=<mapping>`` for an agent whose scenario gives a ``planner_config`` table."""
 
 _FACTORIES: dict[str, PlannerFactory] = {}
 
@@ -120,11 +121,17 @@ def planner_names() -> list[str]:
     return sorted(_FACTORIES)
 
 
-def create_planner(name: str) -> Planner:
+def create_planner(name: str, config: Mapping[str, Any] | None = None) -> Planner:
     """A new instance of the planner registered as ``name``.
+
+    Args:
+        name: the registered name.
+        config: settings passed to the factory as ``config=`` (a scenario's
+            ``planner_config`` table); ``None`` or empty: the planner's defaults.
 
     Raises:
         UnknownPlannerError: no such planner.
+        PlannerConfigError: the planner takes no configuration, or rejects this one.
         PlannerError: the factory returned something that is not a planner.
     """
     factory = _FACTORIES.get(name)
@@ -134,7 +141,17 @@ def create_planner(name: str) -> Planner:
             planner=name,
             known=planner_names(),
         )
-    planner = factory()
+    if config:
+        try:
+            planner = factory(config=config)
+        except TypeError as exc:
+            raise PlannerConfigError(
+                f"planner {name!r} takes no configuration (got keys {sorted(config)})",
+                planner=name,
+                hint="remove planner_config from this agent, or use a configurable planner",
+            ) from exc
+    else:
+        planner = factory()
     if not isinstance(planner, Planner):
         raise PlannerError(
             f"the factory of planner {name!r} returned {type(planner).__name__}, "

@@ -7,11 +7,12 @@ world hash at every tick, the same events and the same plans.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from astraweave.ai._planner import planner_names
+from astraweave.ai._planner import create_planner, planner_names
 from astraweave.ai._system import PlanLog, PlanRecord, plan_log
 from astraweave.ai._system import plugin as ai_plugin
 from astraweave.core import (
@@ -65,9 +66,11 @@ def _override(world: World, planner: str | None) -> None:
     for chunk in world.query(Agent):
         roles = chunk[Agent].role
         names = chunk[Agent].planner
+        configs = chunk[Agent].planner_config
         for row in range(len(chunk)):
-            if roles[row] == "companion":
+            if roles[row] == "companion" and names[row] != planner:
                 names[row] = planner
+                configs[row] = ""  # the scenario's settings were for another planner
 
 
 def build_app(scenario: Scenario, *, seed: int | None = None, planner: str | None = None) -> App:
@@ -93,7 +96,10 @@ def build_app(scenario: Scenario, *, seed: int | None = None, planner: str | Non
     _override(world, planner)
     known = set(planner_names())
     for chunk in world.query(Agent):
-        for name in chunk[Agent].planner.tolist():
+        agents = chunk[Agent]
+        for name, config in zip(
+            agents.planner.tolist(), agents.planner_config.tolist(), strict=True
+        ):
             if name not in known:
                 raise UnknownPlannerError(
                     f"scenario {scenario.name} names planner {name!r}, which is not "
@@ -101,6 +107,8 @@ def build_app(scenario: Scenario, *, seed: int | None = None, planner: str | Non
                     planner=name,
                     known=sorted(known),
                 )
+            if config:  # a bad planner_config fails here, before the first tick
+                create_planner(name, json.loads(config))
     app = App(world=world)
     app.add_plugin(ai_plugin)
     return app

@@ -133,16 +133,20 @@ class AiSystem:
         self.budget_s = float(budget_s)
         self.log = PlanLog()
 
-    def planner(self, name: str) -> Planner:
-        """The instance for planner ``name`` (created on first use).
+    def planner(self, name: str, config_json: str = "") -> Planner:
+        """The instance for planner ``name`` with settings ``config_json`` (canonical
+        JSON of a scenario's ``planner_config``; ``""``: defaults), created on first use.
+        Agents with the same planner and settings share one instance.
 
         Raises:
             UnknownPlannerError: no planner has that name.
+            PlannerConfigError: the planner rejects the settings.
         """
-        p = self._planners.get(name)
+        key = name if not config_json else f"{name}#{config_json}"
+        p = self._planners.get(key)
         if p is None:
-            p = create_planner(name)
-            self._planners[name] = p
+            p = create_planner(name, json.loads(config_json) if config_json else None)
+            self._planners[key] = p
         return p
 
     def __call__(self, world: World) -> None:
@@ -158,12 +162,19 @@ class AiSystem:
             self._plan_for(world, reg, entity)
 
     def _call(
-        self, name: str, snapshot: WorldSnapshot, reg: ToolRegistry, world: World
+        self,
+        name: str,
+        snapshot: WorldSnapshot,
+        reg: ToolRegistry,
+        world: World,
+        config_json: str = "",
     ) -> tuple[PlanIntent | None, float, str, list[Fallback]]:
         fallbacks: list[Fallback] = []
         t0 = time.perf_counter()
         try:
-            plan = self.planner(name).plan(snapshot, reg, rng=world.rng, budget_s=self.budget_s)
+            plan = self.planner(name, config_json).plan(
+                snapshot, reg, rng=world.rng, budget_s=self.budget_s
+            )
         except PlannerError as exc:
             if name == FALLBACK_PLANNER:
                 return None, (time.perf_counter() - t0) * 1000, name, fallbacks
@@ -192,7 +203,10 @@ class AiSystem:
         ):
             return
         snapshot = perceive(world, entity, registry=reg)
-        plan, elapsed, used, fallbacks = self._call(str(agent.planner), snapshot, reg, world)
+        config_json = str(agent.planner_config or "")
+        plan, elapsed, used, fallbacks = self._call(
+            str(agent.planner), snapshot, reg, world, config_json
+        )
         if plan is None:
             self.log.records.append(
                 PlanRecord(world.tick, entity, used, None, "no_plan", elapsed_ms=elapsed)
@@ -207,7 +221,7 @@ class AiSystem:
                 )
                 return
         rejected: list[PlanIntent] = []
-        planner = self.planner(used)
+        planner = self.planner(used, config_json if used == agent.planner else "")
         for attempt in range(MAX_REPAIRS + 1):
             report = submit_plan(world, entity, plan, registry=reg)
             errors = tuple(f"{type(e).__name__}: {e}" for e in report.errors)

@@ -177,7 +177,8 @@ class Agent:
     for planners (``"companion"``, ``"lead"``, ``"guard"``, ...). The agent plans every
     ``cadence_ticks`` when idle, and replaces a running plan older than
     ``replan_ticks``. ``leader`` is the entity a companion follows (``-1``: none);
-    ``patrol`` a tuple of ``(x, y)`` points a guard walks.
+    ``patrol`` a tuple of ``(x, y)`` points a guard walks. ``planner_config`` is the
+    agent's planner settings as canonical JSON (sorted keys; ``""``: the defaults).
     """
 
     planner: str = "rule"
@@ -188,6 +189,7 @@ class Agent:
     perception_radius_m: float = 12.0
     leader: int = -1
     patrol: Any = ()
+    planner_config: str = ""
 
 
 @component

@@ -8,6 +8,7 @@ problem. :meth:`Scenario.build_world` spawns the world every run starts from.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Iterable
@@ -286,6 +287,9 @@ class Scenario:
                     perception_radius_m=a.perception_radius,
                     leader=-1,
                     patrol=self._patrol(a.patrol),
+                    planner_config=(
+                        json.dumps(a.planner_config, sort_keys=True) if a.planner_config else ""
+                    ),
                 ),
                 Memory(seen={}),
             ]

@@ -62,6 +62,8 @@ class AgentSpec(BaseModel):
     perception_radius: float = Field(default=12.0, gt=0.0, le=200.0)
     leader: str | None = None
     patrol: list[list[float]] | str | None = None
+    planner_config: dict[str, Any] = Field(default_factory=dict)
+    """Settings of this agent's planner (its own table; checked when the run starts)."""
 
 
 class ItemsSpec(BaseModel):
