@@ -409,6 +409,7 @@ class IntegrationHarness:
         leader: str | None = None,
         patrol: Sequence[Sequence[float]] | str | None = None,
         items: Mapping[str, int] | None = None,
+        planner_config: Mapping[str, Any] | None = None,
         **stats: Any,
     ) -> str:
         """Add a character; with a ``planner`` it is an agent that perceives and plans.
@@ -424,6 +425,8 @@ class IntegrationHarness:
             leader: the name of the character a companion follows.
             patrol: points ``[(x, y), ...]`` or a string of map markers.
             items: ``{"smoke": 1, "grenade": 1, "medkit": 1, "keys": 1}``.
+            planner_config: the agent's planner settings (the scenario's
+                ``agent.planner_config`` table, checked by its planner).
             **stats: ``hp``, ``max_hp``, ``armor``, ``speed``, ``ammo``, ``magazine``,
                 ``reserve``, ``damage``, ``range``, ``accuracy``, and the agent
                 settings ``cadence_ticks``, ``replan_ticks``, ``perception_radius``.
@@ -452,7 +455,9 @@ class IntegrationHarness:
                 "patrol": patrol,
                 **agent_keys,
             }
-        elif agent_keys or leader is not None or patrol is not None:
+            if planner_config:
+                agent["planner_config"] = dict(planner_config)
+        elif agent_keys or leader is not None or patrol is not None or planner_config:
             raise HarnessError(
                 f"{name}: agent settings need a planner",
                 name=name,
