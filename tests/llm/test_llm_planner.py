@@ -46,6 +46,36 @@ WAIT2 = '{"steps": [{"tool": "Wait", "seconds": 2.0}]}'
 MOVE = '{"steps": [{"tool": "MoveTo", "x": 3.5, "y": 1.5}]}'
 
 
+@pytest.fixture(autouse=True)
+def _only_rule_behind_the_llm(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests exercise the fallback mechanics with a short chain (LLM -> rule ->
+    safe Wait): the goap and utility tiers are taken out of the planner registry.
+    ``test_default_chain_prefers_goap_then_utility_then_rule`` checks the full chain."""
+    for name in ("goap", "utility", "bt", "hybrid"):
+        monkeypatch.delitem(_FACTORIES, name, raising=False)
+
+
+def test_default_chain_prefers_goap_then_utility_then_rule() -> None:
+    from astraweave.ai import GoapPlanner, UtilityPlanner
+
+    _FACTORIES["goap"] = GoapPlanner
+    _FACTORIES["utility"] = UtilityPlanner  # the autouse fixture restores the registry
+    plan = _plan(LlmPlanner(ScriptedLlm([ScriptedReply.fail(LlmTimeoutError("slow"))])))
+    assert plan.provenance.planner == "goap"
+    assert [f.planner for f in plan.provenance.fallbacks] == ["llm"]
+
+    class Refuses:
+        name = "goap"
+
+        def plan(self, *args: object, **kwargs: object) -> PlanIntent:
+            raise PlannerError("no goal reachable")
+
+    _FACTORIES["goap"] = Refuses
+    plan = _plan(LlmPlanner(ScriptedLlm([ScriptedReply.fail(LlmTimeoutError("slow"))])))
+    assert plan.provenance.planner == "utility"
+    assert [f.planner for f in plan.provenance.fallbacks] == ["llm", "goap"]
+
+
 def _plan(planner: LlmPlanner, snap: WorldSnapshot = SNAP) -> PlanIntent:
     return planner.plan(snap, REG, rng=np.random.default_rng(0), budget_s=1.0)
 
