@@ -24,7 +24,7 @@ DOCS = [
     ROOT / "docs" / "scenarios.md",
     ROOT / "docs" / "llm.md",
     ROOT / "docs" / "crowd.md",
-    ROOT / "docs" / "planners.md",
+    ROOT / "docs" / "testing.md",
 ]
 
 

@@ -15,6 +15,7 @@ PACKAGES = [
     "astraweave.nav",
     "astraweave.physics",
     "astraweave.profiling",
+    "astraweave.testing",
 ]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.console import Console
 
 from astraweave.cli._app import bench_app, console
 from astraweave.cli._common import emit_json
@@ -18,6 +19,8 @@ def _load(module: str, name: str) -> Any:
     """A benchmark entry point from ``astraweave.cli.<module>`` (imported when run)."""
     return getattr(importlib.import_module(f"astraweave.cli.{module}"), name)
 
+
+_progress = Console(stderr=True)  # progress off stdout, which carries the JSON
 
 _JSON = typer.Option(None, "--json", help="Also write the JSON to this file.")
 
@@ -119,25 +122,58 @@ def bench_llm(
     )
 
 
-@bench_app.command("all")
-def bench_all(json_path: Path | None = _JSON) -> None:
-    """Run every benchmark and write one JSON document."""
-    from astraweave.cli._bench_ecs import run_ecs_bench
-    from astraweave.profiling import machine_info
+@bench_app.command("scale")
+def bench_scale(
+    ticks: int = typer.Option(180, help="Timed ticks per measurement."),
+    warmup: int = typer.Option(30, help="Untimed ticks before each measurement."),
+    seed: int = typer.Option(0, help="World seed (same seed, same hashes)."),
+    json_path: Path | None = _JSON,
+) -> None:
+    """Agents per 60 Hz tick: GOAP at 10 Hz (patrol, battle, physics) and physics bodies."""
+    run_scale_bench = _load("_bench_scale", "run_scale_bench")
+    emit_json(run_scale_bench(ticks=ticks, warmup=warmup, seed=seed), json_path)
 
-    out: dict[str, Any] = {"benchmark": "all", "machine": machine_info(), "results": {}}
-    out["results"]["ecs"] = run_ecs_bench()
-    try:
-        out["results"]["physics"] = _load("_bench_physics", "run_physics_bench")()
-    except ImportError as exc:
-        out["results"]["physics"] = {"skipped": str(exc)}
-    data = _shared_data()
-    try:
-        run_nav_bench = _load("_bench_nav", "run_nav_bench")
-        if (data / "arena.map").exists():
-            out["results"]["nav"] = run_nav_bench(data / "arena.map", data / "arena.map.scen")
-        else:
-            out["results"]["nav"] = {"skipped": f"{data} not found"}
-    except ImportError as exc:
-        out["results"]["nav"] = {"skipped": str(exc)}
-    emit_json(out, json_path)
+
+@bench_app.command("soak")
+def bench_soak(
+    ticks: int = typer.Option(10_000, help="Ticks to run."),
+    mode: str = typer.Option(
+        "continuous", help="'continuous' (one world) or 'episodes' (a fresh world per outcome)."
+    ),
+    seed: int | None = typer.Option(None, help="First world seed (default: the scenario's)."),
+    sample_every: int = typer.Option(500, help="Ticks between memory samples."),
+    trace: bool = typer.Option(
+        True, "--trace/--no-trace", help="Trace allocations with tracemalloc (about 6x slower)."
+    ),
+    json_path: Path | None = _JSON,
+) -> None:
+    """The demo for many ticks: memory samples, errors, the final hash."""
+    run_soak = _load("_bench_scale", "run_soak")
+    result = run_soak(ticks, mode=mode, seed=seed, sample_every=sample_every, trace=trace)
+    emit_json(result, json_path)
+    if result["errors"] or result["within_bound"] is False:
+        console.print("[red]the soak found errors or memory growth beyond its bound[/red]")
+        raise typer.Exit(1)
+
+
+@bench_app.command("all")
+def bench_all(
+    json_path: Path | None = _JSON,
+    quick: bool = typer.Option(
+        False, help="Tiny sizes, to check the wiring (figures mean nothing)."
+    ),
+    only: list[str] | None = typer.Option(
+        None, "--only", help="Run only this section (repeatable)."
+    ),
+) -> None:
+    """Every benchmark (ecs, nav, physics, crowd, planners, llm, scale, soak) in one JSON."""
+    run_all_benches = _load("_bench_all", "run_all_benches")
+    result: dict[str, Any] = run_all_benches(
+        quick=quick,
+        only=tuple(only) if only else None,
+        progress=lambda name: _progress.print(f"[dim]bench {name}[/dim]"),
+    )
+    emit_json(result, json_path)
+    if result["failed"]:
+        console.print(f"[red]failed: {', '.join(result['failed'])}[/red]")
+        raise typer.Exit(1)
