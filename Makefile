@@ -45,6 +45,8 @@ install-llm-local: install-dev $(WHEELS)/.llama
 
 eval-llm: install-llm-local
 	$(VENV)/bin/astraweave demo hello-companion --planner llm --llm local --ticks 240
+	$(VENV)/bin/astraweave eval --planner llm --llm local --category combat --category irrelevance \
+		--seeds 1 --workers 1 --json out/eval-llm.json --md out/eval-llm.md
 	$(PY) -m pytest tests/llm -q
 
 demo: install
