@@ -384,3 +384,81 @@ def test_fetches_the_key_and_opens_the_door_before_the_objective() -> None:
     assert order[:3] == ["fetch_key", "open_door", "reach_objective"]
     assert all(r.outcome != "rejected" for r in log.records)
     assert app.world.resource(core.Outcome).status == "success"
+
+
+def _terminal_snap(**changes: Any) -> WorldSnapshot:
+    """A lead scout, no enemies, a reachable terminal 4 m east (stand beside it)."""
+    terminal = {
+        "id": 4,
+        "name": "terminal",
+        "kind": "terminal",
+        "pos": (6.5, 1.5),
+        "active": False,
+        "locked": False,
+        "distance": 4.0,
+        "reachable": True,
+        "path_m": 3.0,
+        "stand": (5.5, 1.5),
+    }
+    base: dict[str, Any] = {
+        "agent__role": "lead",
+        "agent__leader": None,
+        "allies": [],
+        "enemies": [],
+        "objective": "Use the data terminal.",
+        "pois": [terminal],
+        "obstacles": [],
+    }
+    base.update(changes)
+    return snap(**base)
+
+
+def test_goap_walks_to_stand_and_uses_terminal() -> None:
+    plan = GoapPlanner().plan(_terminal_snap(), REG, rng=RNG, budget_s=0.01)
+    assert plan.provenance.notes[0] == "goal: use_interactable"
+    assert plan.brief() == "MoveTo(x=5.5, y=1.5, safe=False) -> Interact(target=4)"
+
+
+def test_goap_uses_switch_linked_to_closed_door_and_moves_safely_near_hazards() -> None:
+    pois = [
+        {
+            "id": 5,
+            "name": "door",
+            "kind": "door",
+            "pos": (9.5, 1.5),
+            "active": False,
+            "locked": False,
+            "distance": 7.0,
+            "remote": True,
+        },
+        {
+            "id": 6,
+            "name": "switch",
+            "kind": "switch",
+            "pos": (4.5, 2.5),
+            "active": False,
+            "locked": False,
+            "distance": 2.24,
+            "reachable": True,
+            "path_m": 2.0,
+            "stand": (4.5, 2.5),
+            "link": 5,
+        },
+    ]
+    hazard = {"kind": "hazard", "pos": (3.5, 3.5), "radius": 1.0, "distance": 2.24}
+    plan = GoapPlanner().plan(
+        _terminal_snap(objective="Get through.", pois=pois, obstacles=[hazard]),
+        REG,
+        rng=RNG,
+        budget_s=0.01,
+    )
+    steps = plan.steps
+    assert [s.tool for s in steps] == ["MoveTo", "Interact"]
+    assert (steps[0].x, steps[0].y, steps[0].safe) == (4.5, 2.5, True)
+    assert steps[1].target == 6
+
+
+def test_goap_skips_used_terminal_and_remote_door() -> None:
+    done = _terminal_snap().model_dump()["pois"][0] | {"active": True}
+    plan = GoapPlanner().plan(_terminal_snap(pois=[done]), REG, rng=RNG, budget_s=0.01)
+    assert plan.provenance.notes[0] == "goal: idle"

@@ -112,6 +112,7 @@ SITUATION_FACTS: dict[str, str] = {
     "door_blocking": "a closed door seems to stand between the agent and the objective",
     "blocking_door_locked": "that door is locked",
     "key_known": "a key not yet taken is known",
+    "interact_open": "a reachable terminal or switch is worth using (see Situation)",
 }
 """Condition facts goals may test besides :data:`~astraweave.core.FACTS`."""
 
@@ -126,6 +127,7 @@ Subjects = Literal[
     "remembered",
     "blocking_door",
     "key",
+    "interactable",
 ]
 
 
@@ -143,7 +145,8 @@ class GoalSpec(BaseModel):
             ``leader``, ``objective`` (nearest open objective), ``remembered`` (where
             the nearest unseen enemy was last seen), ``blocking_door`` (a closed door
             that seems to stand before the objective), ``key`` (the nearest key not
-            yet taken) or ``none``.
+            yet taken), ``interactable`` (a terminal or switch worth using) or
+            ``none``.
         priority: higher goals are tried first.
     """
 
@@ -241,6 +244,14 @@ DEFAULT_GOALS: tuple[GoalSpec, ...] = (
         unless="has_key",
         roles="lead",
         subject="key",
+    ),
+    _g(
+        "use_interactable",
+        "poi_used",
+        38,
+        when="interact_open",
+        roles="lead",
+        subject="interactable",
     ),
     _g("open_door", "door_open", 36, when="door_blocking", roles="lead", subject="blocking_door"),
     _g(
@@ -790,6 +801,8 @@ def situation_facts(sit: Situation, follow_distance_m: float = 3.5) -> frozenset
             f.add("blocking_door_locked")
     if sit.key is not None:
         f.add("key_known")
+    if sit.interactable is not None:
+        f.add("interact_open")
     return frozenset(f)
 
 
@@ -804,11 +817,12 @@ def _subject(goal: GoalSpec, sit: Situation) -> Subject | None:
         pool = {"downed_ally": sit.downed, "hurt_ally": sit.hurt_allies}.get(kind)
         a = (pool[0] if pool else None) if pool is not None else sit.leader
         return None if a is None else Subject("ally", a.id, a.pos)
-    if kind in ("objective", "blocking_door", "key"):
+    if kind in ("objective", "blocking_door", "key", "interactable"):
         p = {
             "objective": sit.objectives[0] if sit.objectives else None,
             "blocking_door": sit.blocking_door,
             "key": sit.key,
+            "interactable": sit.interactable,
         }[kind]
         return None if p is None else Subject("poi", p.id, p.pos)
     if not sit.remembered:

@@ -83,6 +83,8 @@ RETREAT_M = 6.0
 COVER_SEARCH_M = 8.0
 """TakeCover is bound only when the snapshot lists a cover spot this close (its
 default search radius)."""
+STEALTH_WORDS = ("stealth", "unseen", "quiet", "unnoticed", "undetected", "sneak")
+"""Objective words that make movements take the safe route."""
 TOUCH_TOOLS = frozenset({"Heal", "Revive", "Interact"})
 """Tools that need the actor within reach of their target."""
 
@@ -133,6 +135,10 @@ class Situation:
         blocking_door: a closed door that seems to stand between the agent and the
             nearest objective (a guess: snapshots carry no walls).
         key: the nearest key not yet taken.
+        interactable: a terminal or switch worth using now (see
+            :meth:`_interactable`), or ``None``.
+        safe_moves: movements take the safe route (``MoveTo(safe=true)``): hazards
+            are known nearby or the objective asks for stealth.
 
     Example:
         >>> sit = Situation(WorldSnapshot.example())
@@ -174,6 +180,36 @@ class Situation:
         self.blocking_door: PoiView | None = self._blocking_door()
         keys = [p for p in snapshot.pois if p.kind == "key" and not p.active]
         self.key: PoiView | None = min(keys, key=lambda p: (p.distance, p.id)) if keys else None
+        text = snapshot.objective.lower()
+        self.safe_moves = any(o.kind == "hazard" for o in snapshot.obstacles) or any(
+            w in text for w in STEALTH_WORDS
+        )
+        self.interactable: PoiView | None = self._interactable()
+
+    def _interactable(self) -> PoiView | None:
+        """The terminal or switch to use now, or ``None``.
+
+        Only points the agent can reach (``reachable`` with a ``stand``) and that
+        Interact accepts (not ``remote``) count. Relevant are: an inactive terminal the
+        objective names (by name or the word "terminal"); a switch (outside a
+        sequence lock) whose linked door is closed; and, when no enemy is in sight,
+        any inactive terminal. Terminals come before switches, then nearest first."""
+        snap = self.snap
+        text = snap.objective.lower()
+        doors = {p.id: p for p in snap.pois if p.kind == "door"}
+        cands: list[tuple[int, float, int, PoiView]] = []
+        for p in snap.pois:
+            if not p.reachable or p.stand is None or p.remote:
+                continue
+            if p.kind == "terminal" and not p.active:
+                named = "terminal" in text or p.name.lower() in text
+                if named or not self.visible:
+                    cands.append((0, p.distance, p.id, p))
+            elif p.kind == "switch" and p.link is not None and p.sequence is None:
+                door = doors.get(p.link)
+                if door is not None and not door.active:
+                    cands.append((1, p.distance, p.id, p))
+        return min(cands, key=lambda c: c[:3])[3] if cands else None
 
     def _blocking_door(self) -> PoiView | None:
         """The closed door that stands before the nearest open objective, or ``None``.
@@ -270,6 +306,11 @@ def _enemy_step(sit: Situation, tool: str, subject: Subject, ammo: int) -> ToolA
     return CoverFireArgs(target=target.id, seconds=seconds)
 
 
+def _move(sit: Situation, x: float, y: float) -> MoveToArgs:
+    """A MoveTo to (x, y), on the safe route when ``sit.safe_moves``."""
+    return MoveToArgs(x=x, y=y, safe=sit.safe_moves)
+
+
 def _approach(sit: Situation, subject: Subject) -> ToolArgs | None:
     if subject.kind == "enemy":
         e = sit.enemy(subject.id)
@@ -282,7 +323,10 @@ def _approach(sit: Situation, subject: Subject) -> ToolArgs | None:
         if poi is not None and poi.kind == "door" and not poi.active:
             # Approach cannot end beside a solid door tile: walk to the tile next to it.
             x, y = sit.beside(poi)
-            return MoveToArgs(x=x, y=y)
+            return _move(sit, x, y)
+        if poi is not None and poi.kind in ("terminal", "switch") and poi.stand is not None:
+            # Walk to where the snapshot says it can be used from.
+            return _move(sit, poi.stand[0], poi.stand[1])
         return ApproachArgs(target=subject.id, distance=1.0)
     if subject.kind == "ally":
         return ApproachArgs(target=subject.id, distance=1.0)
@@ -365,13 +409,13 @@ def _throw_explosive(sit: Situation, subject: Subject) -> ToolArgs | None:
 
 def _move_to(sit: Situation, subject: Subject) -> ToolArgs | None:
     if subject.kind in ("point", "poi"):
-        return MoveToArgs(x=subject.pos[0], y=subject.pos[1])
+        return _move(sit, subject.pos[0], subject.pos[1])
     if subject.kind == "enemy":
         e = sit.enemy(subject.id)
-        return None if e is None else MoveToArgs(x=e.pos[0], y=e.pos[1])
+        return None if e is None else _move(sit, e.pos[0], e.pos[1])
     if subject.kind == "none" and sit.objectives:
         p = sit.objectives[0].pos
-        return MoveToArgs(x=p[0], y=p[1])
+        return _move(sit, p[0], p[1])
     return None
 
 
