@@ -1,7 +1,7 @@
 import math
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from astraweave.ecs import Position
@@ -169,6 +169,8 @@ def test_queries_on_an_empty_world() -> None:
     assert physics.line_of_sight((0.0, 0.0), (5.0, 5.0))
 
 
+@example(discs=[(-1.0, 0.0, 0.5)], ray=(0.0, 0.0, -1.0, 0.0), radius=0.0)  # along a cell edge
+@example(discs=[(0.0, 1.0, 1.0)], ray=(0.0, -1.0, 0.0, -2.2250738585e-313), radius=0.0)  # touch
 @given(
     st.lists(st.tuples(st.floats(-8, 8), st.floats(-8, 8), st.floats(0.1, 1.5)), max_size=12),
     st.tuples(st.floats(-10, 10), st.floats(-10, 10), st.floats(-10, 10), st.floats(-10, 10)),

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 __all__ = ["QueryMixin", "RayHit"]
 
+_BOX_PAD_M = 1e-6
+"""Padding (m) of the box whose shapes a segment query tests (end-point contacts)."""
+
 
 @dataclass(frozen=True, slots=True)
 class RayHit:
@@ -103,15 +106,16 @@ class QueryMixin:
         radius: float,
         filt: pymunk.ShapeFilter,
     ) -> list[pymunk.SegmentQueryInfo]:
-        if radius == 0.0:
-            return list(self.space.segment_query(a, b, 0.0, filt))
-        # The spatial hash walks only the cells under the thin ray and would miss
-        # shapes that only the swept disc touches: test every shape in the swept box.
+        # Test every shape in the swept box. The spatial hash's own segment query walks
+        # only the cells under the thin ray: it misses shapes only a swept disc touches,
+        # and a ray running exactly along a cell boundary (found by hypothesis: a ray
+        # from (0, 0) to (-1, 0) missed a disc of radius 0.5 centred at (-1, 0)).
+        pad = radius + _BOX_PAD_M  # a hit exactly at an end point is still inside the box
         box = pymunk.BB(
-            min(a[0], b[0]) - radius,
-            min(a[1], b[1]) - radius,
-            max(a[0], b[0]) + radius,
-            max(a[1], b[1]) + radius,
+            min(a[0], b[0]) - pad,
+            min(a[1], b[1]) - pad,
+            max(a[0], b[0]) + pad,
+            max(a[1], b[1]) + pad,
         )
         out: list[pymunk.SegmentQueryInfo] = []
         for shape in self.space.bb_query(box, filt):
