@@ -6,7 +6,6 @@ and flow fields driving physics bodies directly are in ``test_nav_physics.py``.)
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from astraweave import physics
 from astraweave.core import DoorBlocker, PointOfInterest, TileMap, perceive
@@ -67,12 +66,6 @@ def test_agent_plans_and_walks_around_obstacles_to_its_goal() -> None:
     assert all(c.a == physics.MAP_ENTITY for c in h.collisions("runner"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core's MoveTo smooths tile paths by line of sight between tile centres without "
-    "the body radius (0.3 m): legs pass 0.125 m from wall corners and the body grazes them "
-    "(4 contacts here, about 20 in the demo). Remove this marker when paths keep clearance.",
-)
 def test_agent_reaches_its_goal_around_obstacles_with_zero_collisions() -> None:
     h = _obstacle_course()
     report = h.run(2400, stop_on_outcome=True)

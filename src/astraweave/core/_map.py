@@ -230,8 +230,9 @@ class TileMap:
         """A walkable path from ``start`` to ``goal`` as waypoints, or ``None``.
 
         The search runs on tiles (8-connected, no corner cutting); the result is
-        smoothed by line of sight and ends exactly at ``goal``. ``start`` itself is
-        not included. Both points must be walkable.
+        smoothed by line of sight keeping :data:`~astraweave.core._pathing.CLEARANCE_M`
+        from blocked tiles (falling back to the tile path's own steps) and ends exactly
+        at ``goal``. ``start`` itself is not included. Both points must be walkable.
         """
         if not (self.walkable_at(*start) and self.walkable_at(*goal)):
             return None

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from astraweave.core import _pathing
 from astraweave.core._components import Hazard
 from astraweave.core._knowledge import KnownEnemy, known_enemies
 from astraweave.core._map import Point, TileMap
@@ -253,13 +254,14 @@ def penalty_signature(penalty: FloatGrid) -> float:
 
 def _smooth(tm: TileMap, cells: list[Cell], penalty: FloatGrid) -> list[Cell]:
     """String-pull ``cells`` without cutting through penalised tiles the route avoids
-    (straight legs may cross only walkable tiles that are clean or on the route)."""
+    (straight legs may cross only walkable tiles that are clean or on the route, and
+    keep :data:`~astraweave.core._pathing.CLEARANCE_M` from blocked tiles)."""
     if len(cells) <= 2:
         return cells
     allowed = tm.walkable & (penalty <= 0)
     for x, y in cells:
         allowed[y, x] = True
-    return GridMap(allowed).smooth_path(cells)
+    return _pathing.smooth_with_clearance(GridMap(allowed), tm.grids.corners, cells)
 
 
 def safe_path(view: WorldView, agent: int, start: Point, goal: Point) -> list[Point] | None:
