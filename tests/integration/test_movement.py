@@ -61,7 +61,10 @@ def test_agent_plans_and_walks_around_obstacles_to_its_goal() -> None:
     assert path[-1] == (17.5, 7.5)
     length = TileMap.path_length((1.5, 7.5), list(path))
     assert length > 1.5 * 16.0  # the straight line (16 m) is walled off
-    assert report.ticks / 60 * 3.0 >= length - 0.75  # walked it at 3 m/s, no teleport
+    # walked it at 3 m/s, no teleport: the body stops within 0.75 m of the goal and turns
+    # towards the next waypoint within 0.1 m of the current one (it cuts each turn a bit)
+    turns = len(path) - 1
+    assert report.ticks / 60 * 3.0 >= length - 0.75 - 0.1 * turns
     # it touched nothing but the static map
     assert all(c.a == physics.MAP_ENTITY for c in h.collisions("runner"))
 
