@@ -24,6 +24,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from astraweave.core import (
+    BUILTIN_TOOLS,
     AimedShotArgs,
     AllyView,
     ApproachArgs,
@@ -502,30 +503,7 @@ def _builtin(
     raise KeyError(tool)
 
 
-_BUILTIN = frozenset(
-    [
-        "MoveTo",
-        "Approach",
-        "Retreat",
-        "TakeCover",
-        "Patrol",
-        "Attack",
-        "AimedShot",
-        "CoverFire",
-        "ThrowSmoke",
-        "ThrowExplosive",
-        "Heal",
-        "Revive",
-        "Reload",
-        "UseItem",
-        "Interact",
-        "Scan",
-        "Wait",
-        "MarkTarget",
-        "Distract",
-        "Regroup",
-    ]
-)
+_BUILTIN = frozenset(BUILTIN_TOOLS)  # the one vocabulary: names come from core
 
 
 def bind_step(

@@ -91,7 +91,13 @@ from astraweave.core._replay import (
     write_replay,
 )
 from astraweave.core._rules import GameRules, apply_damage, heal, hit_chance, revive
-from astraweave.core._sandbox import Report, default_registry, registry_of, validate
+from astraweave.core._sandbox import (
+    BUILTIN_TOOLS,
+    Report,
+    default_registry,
+    registry_of,
+    validate,
+)
 from astraweave.core._scenario import Scenario, load_scenario
 from astraweave.core._snapshot import (
     SNAPSHOT_DECIMALS,
@@ -129,6 +135,7 @@ from astraweave.core._tools_utility import (
 from astraweave.core._view import EntityInfo, WorldView
 
 __all__ = [
+    "BUILTIN_TOOLS",
     "EXECUTOR_SYSTEM",
     "FACTS",
     "MAX_PLAN_STEPS",
