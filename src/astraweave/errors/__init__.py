@@ -43,13 +43,25 @@ game handles (no path, on cooldown)::
     ├── EvalError                          (see _eval.py)
     ├── ReplayError                        (a replay file cannot be read or does not match)
     ├── ProfilingError
+    ├── HarnessError                       (UsageError; misuse of astraweave.testing)
     └── CliError
 
 Errors from libraries we wrap (pymunk, openai, sqlite3, llama-cpp) are translated into
 this tree at the boundary and raised ``from`` the original exception.
 """
 
-from astraweave.errors import _ai, _base, _core, _ecs, _eval, _llm, _nav, _physics, _subsystems
+from astraweave.errors import (
+    _ai,
+    _base,
+    _core,
+    _ecs,
+    _eval,
+    _llm,
+    _nav,
+    _physics,
+    _subsystems,
+    _testing,
+)
 from astraweave.errors._ai import *  # noqa: F403  (re-export; names listed in _ai.__all__)
 from astraweave.errors._base import *  # noqa: F403  (re-export; names listed in _base.__all__)
 from astraweave.errors._core import *  # noqa: F403  (re-export; names listed in _core.__all__)
@@ -59,6 +71,7 @@ from astraweave.errors._llm import *  # noqa: F403  (re-export; names listed in 
 from astraweave.errors._nav import *  # noqa: F403  (re-export; names listed in _nav.__all__)
 from astraweave.errors._physics import *  # noqa: F403  (re-export; names listed in _physics.__all__)
 from astraweave.errors._subsystems import *  # noqa: F403  (re-export; see _subsystems.__all__)
+from astraweave.errors._testing import *  # noqa: F403  (re-export; see _testing.__all__)
 
 __all__ = sorted(
     [
@@ -71,5 +84,6 @@ __all__ = sorted(
         *_nav.__all__,
         *_physics.__all__,
         *_subsystems.__all__,
+        *_testing.__all__,
     ]
 )
