@@ -418,15 +418,8 @@ def _check_limit(kind: str, name: str, seconds: float | None, ticks: int | None)
         raise BehaviorTreeError(f"{kind} {name!r}: ticks must be >= 1", key=name)
 
 
-class Cooldown(_Decorator):
-    """After the child finishes (success or failure), fail without ticking it until
-    ``seconds`` of world time (or ``ticks`` world ticks) have passed.
-
-    Args:
-        child: the child. seconds / ticks: the cooldown (exactly one). name: a label.
-    """
-
-    kind = "cooldown"
+class _Timed(_Decorator):
+    """A decorator with a limit in world seconds or world ticks (exactly one)."""
 
     def __init__(
         self,
@@ -440,6 +433,21 @@ class Cooldown(_Decorator):
         _check_limit(self.kind, self.name, seconds, ticks)
         self.seconds = seconds
         self.ticks = ticks
+
+    def _now(self, ctx: TickContext) -> float:
+        """World time in the limit's unit: seconds, or ticks."""
+        return ctx.time_s if self.seconds is not None else float(ctx.tick)
+
+
+class Cooldown(_Timed):
+    """After the child finishes (success or failure), fail without ticking it until
+    ``seconds`` of world time (or ``ticks`` world ticks) have passed.
+
+    Args:
+        child: the child. seconds / ticks: the cooldown (exactly one). name: a label.
+    """
+
+    kind = "cooldown"
 
     def reset(self, ctx: TickContext) -> None:
         # The cooldown survives halts: keep "until" while clearing the child.
@@ -450,7 +458,7 @@ class Cooldown(_Decorator):
 
     def _tick(self, ctx: TickContext) -> BtStatus:
         until = self.state(ctx).get("until")
-        now = ctx.time_s if self.seconds is not None else float(ctx.tick)
+        now = self._now(ctx)
         if until is not None and now < until:
             return F
         status = self.child.tick(ctx)
@@ -461,7 +469,7 @@ class Cooldown(_Decorator):
         return status
 
 
-class Timeout(_Decorator):
+class Timeout(_Timed):
     """Fail (and halt the child) when the child has been running for more than
     ``seconds`` of world time (or ``ticks`` world ticks) since its first tick.
 
@@ -471,22 +479,9 @@ class Timeout(_Decorator):
 
     kind = "timeout"
 
-    def __init__(
-        self,
-        child: BtNode,
-        *,
-        seconds: float | None = None,
-        ticks: int | None = None,
-        name: str | None = None,
-    ) -> None:
-        super().__init__(child, name)
-        _check_limit(self.kind, self.name, seconds, ticks)
-        self.seconds = seconds
-        self.ticks = ticks
-
     def _tick(self, ctx: TickContext) -> BtStatus:
         st = self.state(ctx)
-        now = ctx.time_s if self.seconds is not None else float(ctx.tick)
+        now = self._now(ctx)
         started = st.setdefault("started", now)
         limit = self.seconds if self.seconds is not None else float(self.ticks or 0)
         if now - started > limit:
